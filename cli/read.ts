@@ -1,0 +1,91 @@
+/** `tcpscope read`: tshark's packet list, details, fields and JSON, from a file or stdin. */
+import type { CaptureParser } from '../src/capture/reader.js';
+import { Dissector } from '../src/dissect.js';
+import { summaryLine } from '../src/render/summary.js';
+import { detailsTree, hexDump, renderTree } from '../src/render/details.js';
+import { FieldsRenderer, applyFieldsOption, defaultFieldsOptions, fieldsHeader, resolveFields, UnknownFieldError, type FieldsOptions } from '../src/render/fields.js';
+import { packetJson } from '../src/render/json.js';
+import type { Lang } from '../src/i18n/meanings.js';
+import { openCaptureFile } from './node-io.js';
+import { Output, warn } from './output.js';
+import { ExitCode, InputError, UsageError } from './errors.js';
+
+export interface ReadOptions {
+  file: string;
+  format: 'text' | 'fields' | 'json';
+  fields: string[];
+  fieldOptions: string[];
+  count?: number;
+  verbose: boolean;
+  hex: boolean;
+  meanings: boolean;
+  lang: Lang;
+}
+
+/** Run `read`; returns the process exit code. */
+export async function runRead(o: ReadOptions): Promise<number> {
+  let fieldsRenderer: FieldsRenderer | undefined;
+  let fopts: FieldsOptions | undefined;
+  if (o.format === 'fields') {
+    if (!o.fields.length) throw new UsageError('-T fields needs at least one -e FIELD');
+    fopts = { ...defaultFieldsOptions };
+    for (const kv of o.fieldOptions) {
+      const err = applyFieldsOption(fopts, kv);
+      if (err) throw new UsageError(err);
+    }
+    try {
+      fieldsRenderer = new FieldsRenderer(resolveFields(o.fields), fopts);
+    } catch (e) {
+      if (e instanceof UnknownFieldError) throw new UsageError(e.message);
+      throw e;
+    }
+  } else if (o.fields.length) throw new UsageError('-e needs -T fields');
+
+  const opened = await openCaptureFile(o.file);
+  if (!opened.ok) throw new InputError(opened.error.message);
+  const parser = opened.parser;
+  const dissector = new Dissector();
+  const out = new Output();
+  const limit = o.count ?? Infinity;
+  let shown = 0;
+  let jsonFirst = true;
+  // tshark prints the header once the file is known to be a capture, even when it has no packets.
+  let headerDue = Boolean(fopts?.header);
+  const header = (): void => {
+    if (headerDue && parser.info) { out.line(fieldsHeader(resolveFields(o.fields), fopts!)); headerDue = false; }
+  };
+  if (o.format === 'json') out.line('[');
+  const digits = (): number => (parser.info?.precision === 'ns' ? 9 : 6);
+
+  outer: for await (const batch of opened.batches) {
+    for (const frame of batch) {
+      if (shown >= limit || out.closed) break outer;
+      const rec = dissector.dissect(frame);
+      shown++;
+      if (fieldsRenderer) { header(); out.line(fieldsRenderer.line(rec)); }
+      else if (o.format === 'json') {
+        out.line((jsonFirst ? '  ' : ', ') + JSON.stringify(packetJson(rec)));
+        jsonFirst = false;
+      } else if (o.verbose || o.hex) {
+        if (o.verbose) out.line(renderTree(detailsTree(rec), { meanings: o.meanings, lang: o.lang }));
+        else out.line(summaryLine(rec, frame.precision ?? digits()));
+        if (o.hex) { out.line(''); out.line(hexDump(frame.data)); }
+        out.line('');
+      } else out.line(summaryLine(rec, frame.precision ?? digits()));
+    }
+  }
+  header();
+  if (o.format === 'json') out.line(']');
+  out.flush();
+  return reportProblems(parser, o.file, shown);
+}
+
+/** Say on stderr what was wrong with the file and where; pick the exit code. */
+export function reportProblems(parser: CaptureParser, file: string, frames: number): number {
+  let code: number = ExitCode.OK;
+  for (const p of parser.problems) {
+    warn(`tcpscope: ${file === '-' ? 'standard input' : file}: ${p.message} (offset ${p.offset}, frame ${p.frame})`);
+    if (p.fatal) code = frames === 0 && !parser.info ? ExitCode.NOT_A_CAPTURE : ExitCode.DAMAGED;
+  }
+  return code;
+}

@@ -1,0 +1,5 @@
+/** Loads every field definition into the registry. */
+import './frame.js';
+import './ip.js';
+import './tcp.js';
+export { lookupField, allFields, similarFields, type FieldDef, type FieldValue, type FieldType } from './registry.js';

@@ -1,0 +1,114 @@
+/** tcp.* and udp.* fields. Header fields exist only as far as the header was captured, as in tshark. */
+import { register, type FieldValue } from './registry.js';
+import { bool, bytes, int, proto, reltime, str, uhex, uint } from './make.js';
+import { eachLayer } from './frame.js';
+import type { PacketRecord } from '../record.js';
+import type { TcpLayer, TcpOption } from '../decode/types.js';
+import type { TcpInfo } from '../tcp/types.js';
+
+/**
+ * A fixed header field at byte `at` of size `size`. tshark adds the ports first and then needs
+ * the whole 20-byte fixed header for anything else, so a shorter capture shows only the ports.
+ */
+function fixed(at: number, size: number, f: (l: TcpLayer) => number) {
+  const need = at < 4 ? at + size : 20;
+  return eachLayer('tcp', (l, _d, out) => { if (l.captured >= need) out.push(f(l)); });
+}
+
+/** A value computed by the in-order pass (needs the whole fixed header). */
+function computed(f: (t: TcpInfo, l: TcpLayer) => FieldValue | undefined) {
+  return (r: PacketRecord, out: FieldValue[]): void => {
+    const t = r.tcp, l = r.packet.tcp;
+    if (!t || !l) return;
+    const v = f(t, l);
+    if (v !== undefined) out.push(v);
+  };
+}
+
+function flagBit(bit: number) {
+  return fixed(12, 2, (l) => (l.flags & bit ? 1 : 0));
+}
+
+function eachOption<K extends number>(kind: K, f: (o: Extract<TcpOption, { kind: K }> & TcpOption, l: TcpLayer, r: PacketRecord, d: Uint8Array, out: FieldValue[]) => void) {
+  return (r: PacketRecord, out: FieldValue[]): void => {
+    const d = r.packet.frame.data;
+    for (const l of r.packet.layers) {
+      if (l.kind !== 'tcp') continue;
+      for (const o of l.options) if (o.kind === kind && !('unknown' in o)) f(o as never, l, r, d, out);
+    }
+  };
+}
+
+/** tcp.flags.str: 12 positions, RRRACEUAPRSF, with U+00B7 for clear bits. */
+export function flagsString(flags: number): string {
+  const letters = 'RRRACEUAPRSF';
+  let s = '';
+  for (let i = 0; i < 12; i++) s += flags & (1 << (11 - i)) ? letters[i] : '\u00b7';
+  return s;
+}
+
+const relEdge = (r: PacketRecord, v: number): number => (v - (r.tcp?.revBase ?? 0)) >>> 0;
+
+register([
+  proto('tcp', 'Transmission Control Protocol', eachLayer('tcp', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + Math.min(l.captured, Math.max(l.hdrLen, 0) + l.payloadCaptured))); })),
+  uint('tcp.srcport', 'Source Port', fixed(0, 2, (l) => l.srcPort)),
+  uint('tcp.dstport', 'Destination Port', fixed(2, 2, (l) => l.dstPort)),
+  uint('tcp.port', 'Source or Destination Port', eachLayer('tcp', (l, _d, out) => {
+    if (l.captured >= 2) out.push(l.srcPort);
+    if (l.captured >= 4) out.push(l.dstPort);
+  })),
+  uint('tcp.stream', 'Stream index', computed((t) => t.stream)),
+  uint('tcp.len', 'TCP Segment Len', computed((_t, l) => l.len)),
+  uint('tcp.seq', 'Sequence Number', computed((t) => t.seq)),
+  uint('tcp.seq_raw', 'Sequence Number (raw)', fixed(4, 4, (l) => l.seq)),
+  uint('tcp.nxtseq', 'Next Sequence Number', computed((t) => t.nxtseq)),
+  uint('tcp.ack', 'Acknowledgment Number', computed((t) => t.ack)),
+  uint('tcp.ack_raw', 'Acknowledgment number (raw)', fixed(8, 4, (l) => l.ack)),
+  uint('tcp.hdr_len', 'Header Length', fixed(12, 1, (l) => l.hdrLen)),
+  uhex('tcp.flags', 'Flags', 4, fixed(12, 2, (l) => l.flags)),
+  uhex('tcp.flags.res', 'Reserved', 1, fixed(12, 2, (l) => l.flags >> 9)),
+  bool('tcp.flags.ae', 'Accurate ECN', flagBit(0x100)),
+  bool('tcp.flags.cwr', 'Congestion Window Reduced', flagBit(0x080)),
+  bool('tcp.flags.ece', 'ECN-Echo', flagBit(0x040)),
+  bool('tcp.flags.urg', 'Urgent', flagBit(0x020)),
+  bool('tcp.flags.ack', 'Acknowledgment', flagBit(0x010)),
+  bool('tcp.flags.push', 'Push', flagBit(0x008)),
+  bool('tcp.flags.reset', 'Reset', flagBit(0x004)),
+  bool('tcp.flags.syn', 'Syn', flagBit(0x002)),
+  bool('tcp.flags.fin', 'Fin', flagBit(0x001)),
+  str('tcp.flags.str', 'TCP Flags', eachLayer('tcp', (l, _d, out) => { if (l.captured >= 20) out.push(flagsString(l.flags)); })),
+  uint('tcp.window_size_value', 'Window', fixed(14, 2, (l) => l.window)),
+  uint('tcp.window_size', 'Calculated window size', computed((t) => t.windowSize)),
+  int('tcp.window_size_scalefactor', 'Window size scaling factor', computed((t) => t.scaleFactor)),
+  uhex('tcp.checksum', 'Checksum', 4, fixed(16, 2, (l) => l.checksum)),
+  uint('tcp.urgent_pointer', 'Urgent Pointer', fixed(18, 2, (l) => l.urgent)),
+  bytes('tcp.options', 'Options', eachLayer('tcp', (l, d, out) => {
+    if (l.hdrLen > 20 && l.captured >= l.hdrLen) out.push(d.subarray(l.offset + 20, l.offset + l.hdrLen));
+  })),
+  uint('tcp.option_kind', 'Kind', (r, out) => { for (const l of r.packet.layers) if (l.kind === 'tcp') for (const o of l.options) out.push(o.kind); }),
+  uint('tcp.options.mss_val', 'MSS Value', eachOption(2, (o, _l, _r, _d, out) => { out.push((o as { mss: number }).mss); })),
+  uint('tcp.options.wscale.shift', 'Shift count', eachOption(3, (o, _l, _r, _d, out) => { out.push((o as { shift: number }).shift); })),
+  uint('tcp.options.wscale.multiplier', 'Multiplier', eachOption(3, (o, _l, _r, _d, out) => { out.push(2 ** Math.min((o as { shift: number }).shift, 14)); })),
+  bytes('tcp.options.sack_perm', 'TCP SACK Permitted Option', eachOption(4, (o, _l, _r, d, out) => { out.push(d.subarray(o.offset, o.offset + o.length)); })),
+  uint('tcp.options.sack_le', 'left edge', eachOption(5, (o, _l, r, _d, out) => {
+    for (const b of (o as { blocks: Array<[number, number]> }).blocks) out.push(relEdge(r, b[0]));
+  })),
+  uint('tcp.options.sack_re', 'right edge', eachOption(5, (o, _l, r, _d, out) => {
+    for (const b of (o as { blocks: Array<[number, number]> }).blocks) out.push(relEdge(r, b[1]));
+  })),
+  uint('tcp.options.timestamp.tsval', 'Timestamp value', eachOption(8, (o, _l, _r, _d, out) => { out.push((o as { tsval: number }).tsval); })),
+  uint('tcp.options.timestamp.tsecr', 'Timestamp echo reply', eachOption(8, (o, _l, _r, _d, out) => { out.push((o as { tsecr: number }).tsecr); })),
+  reltime('tcp.time_relative', 'Time since first frame in this TCP stream', computed((t) => [t.relSec, t.relNsec])),
+  reltime('tcp.time_delta', 'Time since previous frame in this TCP stream', computed((t) => [t.deltaSec, t.deltaNsec])),
+  bytes('tcp.payload', 'TCP payload', (r, out) => {
+    const l = r.packet.tcp;
+    if (l && l.payloadCaptured > 0 && l.len > 0) out.push(r.packet.frame.data.subarray(l.payloadOffset, l.payloadOffset + Math.min(l.payloadCaptured, l.len)));
+  }),
+
+  proto('udp', 'User Datagram Protocol', eachLayer('udp', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + l.captured)); })),
+  uint('udp.srcport', 'Source Port', eachLayer('udp', (l, _d, out) => { out.push(l.srcPort); })),
+  uint('udp.dstport', 'Destination Port', eachLayer('udp', (l, _d, out) => { out.push(l.dstPort); })),
+  uint('udp.port', 'Source or Destination Port', eachLayer('udp', (l, _d, out) => { out.push(l.srcPort, l.dstPort); })),
+  uint('udp.length', 'Length', eachLayer('udp', (l, _d, out) => { out.push(l.length); })),
+  uhex('udp.checksum', 'Checksum', 4, eachLayer('udp', (l, _d, out) => { out.push(l.checksum); })),
+]);

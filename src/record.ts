@@ -1,0 +1,13 @@
+/** What the in-order pass knows about one packet: its layers and everything computed from them. */
+import type { Packet } from './decode/types.js';
+import type { TcpInfo } from './tcp/types.js';
+
+export interface PacketRecord {
+  packet: Packet;
+  /** TCP numbers (tcp.stream, relative seq/ack…) when the packet carries a full TCP header */
+  tcp: TcpInfo | undefined;
+  /** frame.time_relative: since the first frame of the capture */
+  relSec: number; relNsec: number;
+  /** frame.time_delta: since the previous frame */
+  deltaSec: number; deltaNsec: number;
+}

@@ -1,0 +1,133 @@
+/**
+ * TCP conversations as Wireshark 4.0 numbers them: `tcp.stream`, relative sequence and
+ * acknowledgement numbers, window scaling and per-stream times. One in-order pass; the
+ * rules are written out in docs/tcp-analysis.md.
+ */
+import type { Packet, TcpLayer } from '../decode/types.js';
+import { TcpFlag } from '../decode/types.js';
+import type { TcpInfo } from './types.js';
+
+/** One direction of a conversation (Wireshark's tcp_flow). */
+export interface TcpFlow {
+  /** the relative-number base: the ISN, or seq−1 when the SYN was not seen; undefined until known */
+  base: number | undefined;
+  sawSyn: boolean;
+  sawSynAck: boolean;
+  /** window shift: ≥0 negotiated, -1 unknown, -2 window scaling not used */
+  winScale: number;
+}
+
+export interface TcpConversation {
+  stream: number;
+  /** key of the address/port pair (both directions) */
+  key: string;
+  /** flows[0]: the direction whose source sorts first (as Wireshark orders a conversation's flows) */
+  flows: [TcpFlow, TcpFlow];
+  firstFrame: number;
+  firstSec: number; firstNsec: number;
+  prevSec: number; prevNsec: number;
+  lastFrame: number;
+}
+
+const newFlow = (): TcpFlow => ({ base: undefined, sawSyn: false, sawSynAck: false, winScale: -1 });
+
+/** Compare two byte ranges of a frame, then the ports, as Wireshark picks a conversation's direction. */
+function direction(d: Uint8Array, srcOff: number, dstOff: number, len: number, sport: number, dport: number): number {
+  for (let i = 0; i < len; i++) {
+    const a = d[srcOff + i]!, b = d[dstOff + i]!;
+    if (a !== b) return a > b ? 1 : -1;
+  }
+  return sport > dport ? 1 : sport < dport ? -1 : 0;
+}
+
+function hexOf(d: Uint8Array, off: number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += String.fromCharCode(d[off + i]!);
+  return s;
+}
+
+/** Tracks every TCP conversation of a capture in one in-order pass. */
+export class TcpTracker {
+  private readonly table = new Map<string, TcpConversation>();
+  private nextStream = 0;
+
+  get conversationCount(): number { return this.nextStream; }
+
+  /** Update the state with one packet and return its TCP numbers (undefined for non-TCP packets). */
+  track(pkt: Packet): TcpInfo | undefined {
+    const tcp = pkt.tcp, ip = pkt.ip;
+    if (!tcp || !ip || tcp.hdrLen < 20) return undefined;
+    const d = pkt.frame.data;
+    const alen = ip.kind === 'ipv4' ? 4 : 16;
+    const dir = direction(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
+    // The key is the same for both directions: the lower endpoint first.
+    const lo = dir <= 0;
+    const key = (lo ? hexOf(d, ip.srcOffset, alen) + hexOf(d, ip.dstOffset, alen) : hexOf(d, ip.dstOffset, alen) + hexOf(d, ip.srcOffset, alen))
+      + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort);
+    const fwdIdx: 0 | 1 = dir >= 0 ? 0 : 1;
+    const f = pkt.frame;
+    let conv = this.table.get(key);
+    const flags = tcp.flags;
+    const synOnly = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    const synAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
+    let reused = false;
+    if (conv) {
+      const fwd = conv.flows[fwdIdx];
+      // Wireshark 4.0: a SYN (or SYN/ACK) whose seq differs from the known base of its direction
+      // means the 4-tuple was reused: a new conversation (new tcp.stream) starts here.
+      if ((synOnly || synAck) && fwd.base !== undefined && tcp.seq !== fwd.base) {
+        conv = undefined;
+        reused = true;
+      }
+    }
+    if (!conv) {
+      conv = {
+        stream: this.nextStream++, key, flows: [newFlow(), newFlow()], firstFrame: f.number,
+        firstSec: f.tsSec, firstNsec: f.tsNsec, prevSec: f.tsSec, prevNsec: f.tsNsec, lastFrame: f.number,
+      };
+      this.table.set(key, conv);
+    }
+    const fwd = conv.flows[fwdIdx];
+    const rev = conv.flows[fwdIdx === 0 ? 1 : 0];
+    // Relative-number bases (tcp_analyze_sequence_number): from the first packet of each direction;
+    // the reverse base also from the first ACK-flagged packet (ack − 1), never from a SYN's ack field.
+    if (fwd.base === undefined) {
+      if (flags & TcpFlag.SYN) {
+        fwd.base = tcp.seq;
+        if (flags & TcpFlag.ACK) fwd.sawSynAck = true; else fwd.sawSyn = true;
+      } else fwd.base = (tcp.seq - 1) >>> 0;
+    }
+    if (rev.base === undefined && (flags & TcpFlag.ACK)) rev.base = (tcp.ack - 1) >>> 0;
+
+    if (flags & TcpFlag.SYN) this.windowScaling(tcp, fwd, rev, synAck);
+
+    const seq = (tcp.seq - fwd.base) >>> 0;
+    const ack = (flags & TcpFlag.ACK) ? (tcp.ack - rev.base!) >>> 0 : tcp.ack;
+    const nxtseq = (seq + tcp.len + ((flags & TcpFlag.SYN) ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0)) >>> 0;
+    let windowSize = tcp.window, scaleFactor: number | undefined;
+    if (!(flags & TcpFlag.SYN)) {
+      if (fwd.winScale >= 0) { windowSize = tcp.window * 2 ** fwd.winScale; scaleFactor = 2 ** fwd.winScale; }
+      else scaleFactor = fwd.winScale;
+    }
+    const info: TcpInfo = {
+      stream: conv.stream, conv, flow: fwdIdx, seq, ack, nxtseq, windowSize, scaleFactor,
+      relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
+      deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,
+      revBase: rev.base, reusedPorts: reused,
+    };
+    conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec; conv.lastFrame = f.number;
+    return info;
+  }
+
+  /** Window-scale bookkeeping on SYN segments (Wireshark's option handler plus its check on SYN/ACK). */
+  private windowScaling(tcp: TcpLayer, fwd: TcpFlow, rev: TcpFlow, synAck: boolean): void {
+    for (const o of tcp.options) if (o.kind === 3 && 'shift' in o) fwd.winScale = Math.min(o.shift, 14);
+    if (fwd.winScale === -1) {
+      // This SYN (or SYN/ACK) has no WS option: neither side scales.
+      fwd.winScale = -2; rev.winScale = -2;
+    } else if (synAck && rev.winScale === -2) {
+      // WS on the SYN/ACK but not on the SYN: the endpoints will not scale.
+      fwd.winScale = -2;
+    }
+  }
+}
