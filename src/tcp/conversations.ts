@@ -5,7 +5,7 @@
  */
 import type { Packet, TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
-import type { TcpInfo } from './types.js';
+import { TcpA, type TcpInfo } from './types.js';
 
 /** One direction of a conversation (Wireshark's tcp_flow). */
 export interface TcpFlow {
@@ -110,7 +110,7 @@ export class TcpTracker {
       else scaleFactor = fwd.winScale;
     }
     const info: TcpInfo = {
-      stream: conv.stream, conv, flow: fwdIdx, seq, ack, nxtseq, windowSize, scaleFactor,
+      stream: conv.stream, conv, flow: fwdIdx, analysis: reused ? TcpA.REUSED_PORTS : 0, seq, ack, nxtseq, windowSize, scaleFactor,
       relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
       deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,
       revBase: rev.base, reusedPorts: reused,

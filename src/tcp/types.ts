@@ -1,6 +1,14 @@
 /** Per-packet TCP results of the in-order pass, named after Wireshark's fields. */
 import type { TcpConversation } from './conversations.js';
 
+/** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each. */
+export const TcpA = {
+  RETRANSMISSION: 0x0001, LOST_PACKET: 0x0002, ACK_LOST_PACKET: 0x0004, KEEP_ALIVE: 0x0008, DUPLICATE_ACK: 0x0010,
+  ZERO_WINDOW: 0x0020, ZERO_WINDOW_PROBE: 0x0040, ZERO_WINDOW_PROBE_ACK: 0x0080, KEEP_ALIVE_ACK: 0x0100,
+  OUT_OF_ORDER: 0x0200, FAST_RETRANSMISSION: 0x0400, WINDOW_UPDATE: 0x0800, WINDOW_FULL: 0x1000,
+  REUSED_PORTS: 0x2000, SPURIOUS_RETRANSMISSION: 0x4000,
+} as const;
+
 export interface TcpInfo {
   /** tcp.stream */
   stream: number;
@@ -20,6 +28,8 @@ export interface TcpInfo {
   /** tcp.time_relative / tcp.time_delta as [seconds, nanoseconds] differences */
   relSec: number; relNsec: number;
   deltaSec: number; deltaNsec: number;
+  /** TcpA bits set by the sequence analysis (src/tcp/analysis.ts); 0 when none */
+  analysis: number;
   /** a SYN or SYN/ACK that reused the 4-tuple of an earlier conversation (tcp.analysis.reused_ports) */
   reusedPorts: boolean;
   /** the relative base of the other direction's sequence space (for SACK edges); undefined when unknown */

@@ -1,0 +1,44 @@
+/**
+ * tcpscope's library entry: browser-safe (no Node imports). Node file/stdin access is in
+ * `tcpscope/node` (openCapture).
+ */
+import type { Frame } from './capture/types.js';
+import { CaptureParser, readCaptureBatches } from './capture/reader.js';
+import { Dissector } from './dissect.js';
+import type { PacketRecord } from './record.js';
+import './fields/index.js';
+
+export type { Frame, CaptureProblem, CaptureInfo, CaptureFormat } from './capture/types.js';
+export { LinkType } from './capture/types.js';
+export { CaptureParser, readCapture, readCaptureBatches, readCaptureSync } from './capture/reader.js';
+export type { Packet, Layer, TcpLayer, TcpOption, Ipv4Layer, Ipv6Layer, UdpLayer, PacketProblem } from './decode/types.js';
+export { TcpFlag } from './decode/types.js';
+export { decodePacket } from './decode/decode.js';
+export type { TcpInfo } from './tcp/types.js';
+export { TcpA } from './tcp/types.js';
+export type { TcpConversation, TcpFlow } from './tcp/conversations.js';
+export type { PacketRecord } from './record.js';
+export { Dissector } from './dissect.js';
+export { lookupField, allFields, type FieldDef, type FieldValue, type FieldType } from './fields/index.js';
+export { summaryLine, columns, tcpInfo, flagNames } from './render/summary.js';
+export { detailsTree, renderTree, hexDump } from './render/details.js';
+export { FieldsRenderer, resolveFields, defaultFieldsOptions, type FieldsOptions } from './render/fields.js';
+export { packetJson, type PacketJson } from './render/json.js';
+
+/** Where an analysis gets its bytes: a whole capture in memory, or a stream of chunks. */
+export type CaptureInput = Uint8Array | AsyncIterable<Uint8Array>;
+
+async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> { yield b; }
+
+/**
+ * Read and dissect a capture in one in-order pass: yields a PacketRecord per frame (layers,
+ * tcp.stream, relative numbers, …). Problems with the file are in `parser.problems` when you
+ * pass your own parser. Frame bytes are views: copy `record.packet.frame.data` to keep it.
+ */
+export async function* analyze(input: CaptureInput, options: { parser?: CaptureParser; dissector?: Dissector } = {}): AsyncGenerator<PacketRecord> {
+  const dissector = options.dissector ?? new Dissector();
+  const chunks = input instanceof Uint8Array ? once(input) : input;
+  for await (const batch of readCaptureBatches(chunks, { parser: options.parser })) {
+    for (const frame of batch as Frame[]) yield dissector.dissect(frame);
+  }
+}
