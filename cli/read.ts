@@ -9,6 +9,8 @@ import type { Lang } from '../src/i18n/meanings.js';
 import { openCaptureFile } from './node-io.js';
 import { Output, warn } from './output.js';
 import { ExitCode, InputError, UsageError } from './errors.js';
+import { Option, type Command } from 'commander';
+import { collect, pickLang, positiveInt } from './options.js';
 
 export interface ReadOptions {
   file: string;
@@ -88,4 +90,31 @@ export function reportProblems(parser: CaptureParser, file: string, frames: numb
     if (p.fatal) code = frames === 0 && !parser.info ? ExitCode.NOT_A_CAPTURE : ExitCode.DAMAGED;
   }
   return code;
+}
+
+/** Adds `read` and its tshark-style options to the program. */
+export function registerRead(program: Command): void {
+  program.command('read')
+    .description('print the packets of a capture, as tshark -r does')
+    .argument('[file]', 'pcap or pcapng file (gzip allowed); - for standard input')
+    .option('-r <file>', 'the capture to read (same as the positional argument; - for stdin)')
+    .addOption(new Option('-T <format>', 'output format').choices(['text', 'fields', 'json']).default('text'))
+    .option('-e <field>', 'a field to print with -T fields (repeatable), e.g. -e tcp.seq', collect, [])
+    .option('-E <option>', 'fields output option: header=y|n, separator=/t|/s|C, aggregator=C, quote=d|s|n, occurrence=f|l|a|N', collect, [])
+    .option('-c <count>', 'stop after this many packets', positiveInt('-c'))
+    .option('-V', 'show the details tree of every packet, with what each header field is for')
+    .option('-x', 'add the packet bytes as hex and ASCII')
+    .option('-n', 'no name resolution (accepted for tshark compatibility: tcpscope never resolves names)')
+    .option('--no-meanings', 'with -V: leave out the one-line meaning beside each field')
+    .option('--lang <lang>', 'language of explanations: en or zh-CN (default from LANG)')
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      const path = (opts.r as string | undefined) ?? file;
+      if (!path) throw new UsageError('read: name a capture file (or - for standard input)');
+      if (opts.r && file) throw new UsageError('read: give the file once, either as -r FILE or as an argument');
+      process.exitCode = await runRead({
+        file: path, format: opts.T as 'text' | 'fields' | 'json', fields: opts.e as string[], fieldOptions: opts.E as string[],
+        count: opts.c as number | undefined, verbose: Boolean(opts.V), hex: Boolean(opts.x), meanings: opts.meanings !== false,
+        lang: pickLang(opts.lang as string | undefined),
+      });
+    });
 }

@@ -1,20 +1,33 @@
 /**
- * The in-order pass: frame → decoded layers → TCP numbers. One Dissector per capture; feed
- * it every frame in file order. Keeps only per-conversation state, so memory does not grow
- * with the number of packets of a connection.
+ * The in-order pass: frame → decoded layers → TCP numbers and analysis → application layer →
+ * observers (connection lifecycle, statistics). One Dissector per capture; feed it every frame
+ * in file order. Keeps only per-conversation state, so memory does not grow with the number
+ * of packets of a connection.
  */
 import type { Frame } from './capture/types.js';
 import { decodePacket } from './decode/decode.js';
 import { TcpTracker } from './tcp/conversations.js';
 import type { PacketRecord } from './record.js';
 
+/** Something that wants to see every record after the TCP stage (in file order). */
+export interface RecordObserver {
+  observe(rec: PacketRecord): void;
+}
+
 export class Dissector {
   readonly tcp = new TcpTracker();
+  /** run in order after the TCP stage; the application layer registers first */
+  private readonly observers: RecordObserver[] = [];
   private firstSec = 0;
   private firstNsec = 0;
   private prevSec = 0;
   private prevNsec = 0;
   private seen = 0;
+
+  /** Add a stage that sees every record from now on (after the stages added before it). */
+  addObserver(o: RecordObserver): void {
+    this.observers.push(o);
+  }
 
   dissect(frame: Frame): PacketRecord {
     if (this.seen++ === 0) {
@@ -30,6 +43,7 @@ export class Dissector {
     };
     this.prevSec = frame.tsSec;
     this.prevNsec = frame.tsNsec;
+    for (let i = 0; i < this.observers.length; i++) this.observers[i]!.observe(rec);
     return rec;
   }
 }
