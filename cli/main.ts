@@ -8,7 +8,7 @@ import { warn } from './output.js';
 export function buildProgram(): Command {
   const program = new Command('tcpscope')
     .description('Make TCP connections visible: read pcap/pcapng captures as tshark does, and explain every connection.')
-    .version('0.1.0')
+    .version('0.1.0', '-v, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => warn(s.trimEnd()) });
 

@@ -17,6 +17,13 @@ export class Output {
     if (this.size >= this.limit) this.flush();
   }
 
+  /** Text without a newline. */
+  raw(s: string): void {
+    if (this.closed) return;
+    this.buf.push(s);
+    this.size += s.length;
+  }
+
   flush(): void {
     if (!this.buf.length || this.closed) return;
     const data = this.buf.join('');

@@ -52,6 +52,7 @@ export async function runRead(o: ReadOptions): Promise<number> {
   let shown = 0;
   let jsonFirst = true;
   // tshark prints the header once the file is known to be a capture, even when it has no packets.
+  if (fopts?.bom) out.raw('\ufeff');
   let headerDue = Boolean(fopts?.header);
   const header = (): void => {
     if (headerDue && parser.info) { out.line(fieldsHeader(resolveFields(o.fields), fopts!)); headerDue = false; }
@@ -100,7 +101,7 @@ export function registerRead(program: Command): void {
     .option('-r <file>', 'the capture to read (same as the positional argument; - for stdin)')
     .addOption(new Option('-T <format>', 'output format').choices(['text', 'fields', 'json']).default('text'))
     .option('-e <field>', 'a field to print with -T fields (repeatable), e.g. -e tcp.seq', collect, [])
-    .option('-E <option>', 'fields output option: header=y|n, separator=/t|/s|C, aggregator=C, quote=d|s|n, occurrence=f|l|a|N', collect, [])
+    .option('-E <option>', 'fields output option: bom=y|n, header=y|n, separator=/t|/s|C, aggregator=,|/s|C, quote=d|s|n, occurrence=f|l|a', collect, [])
     .option('-c <count>', 'stop after this many packets', positiveInt('-c'))
     .option('-V', 'show the details tree of every packet, with what each header field is for')
     .option('-x', 'add the packet bytes as hex and ASCII')

@@ -7,15 +7,17 @@ export interface FieldsOptions {
   separator: string;
   /** between occurrences of one field (-E aggregator=, default ',') */
   aggregator: string;
-  /** which occurrences: 'a' all, 'f' first, 'l' last, or a 1-based index (-E occurrence=) */
-  occurrence: 'a' | 'f' | 'l' | number;
+  /** which occurrences: 'a' all, 'f' first, 'l' last (-E occurrence=) */
+  occurrence: 'a' | 'f' | 'l';
   /** -E quote=d|s|n */
   quote: '' | '"' | "'";
   /** -E header=y */
   header: boolean;
+  /** -E bom=y: start the output with a UTF-8 byte order mark */
+  bom: boolean;
 }
 
-export const defaultFieldsOptions: FieldsOptions = { separator: '\t', aggregator: ',', occurrence: 'a', quote: '', header: false };
+export const defaultFieldsOptions: FieldsOptions = { separator: '\t', aggregator: ',', occurrence: 'a', quote: '', header: false, bom: false };
 
 export class UnknownFieldError extends Error {
   constructor(readonly names: string[]) {
@@ -41,6 +43,7 @@ export function applyFieldsOption(opts: FieldsOptions, kv: string): string | und
   const ch = (v: string): string => (v === '/t' ? '\t' : v === '/s' ? ' ' : v);
   switch (key) {
     case 'header': if (value !== 'y' && value !== 'n') return `-E header=${value}: use y or n`; opts.header = value === 'y'; return;
+    case 'bom': if (value !== 'y' && value !== 'n') return `-E bom=${value}: use y or n`; opts.bom = value === 'y'; return;
     case 'separator': opts.separator = ch(value); return;
     case 'aggregator': opts.aggregator = ch(value); return;
     case 'quote':
@@ -48,10 +51,9 @@ export function applyFieldsOption(opts: FieldsOptions, kv: string): string | und
       return;
     case 'occurrence':
       if (value === 'a' || value === 'f' || value === 'l') opts.occurrence = value;
-      else if (/^[1-9]\d*$/.test(value)) opts.occurrence = Number(value);
-      else return `-E occurrence=${value}: use f, l, a or a number`;
+      else return `-E occurrence=${value}: use f (first), l (last) or a (all)`;
       return;
-    default: return `-E ${key}: unknown option (header, separator, aggregator, quote, occurrence)`;
+    default: return `-E ${key}: unknown option (bom, header, separator, aggregator, quote, occurrence)`;
   }
 }
 
@@ -78,8 +80,7 @@ export class FieldsRenderer {
         text = def.text(scratch[0]!);
         for (let k = 1; k < scratch.length; k++) text += opts.aggregator + def.text(scratch[k]!);
       } else {
-        const k = opts.occurrence === 'f' ? 0 : opts.occurrence === 'l' ? scratch.length - 1 : opts.occurrence - 1;
-        if (k >= scratch.length) continue;
+        const k = opts.occurrence === 'f' ? 0 : scratch.length - 1;
         text = def.text(scratch[k]!);
       }
       s += opts.quote + text + opts.quote;
