@@ -34,5 +34,10 @@ export function packetJson(r: PacketRecord): PacketJson {
     const proto = dot < 0 ? d.name : d.name.slice(0, dot);
     (layers[proto] ??= {})[d.name] = vals.length === 1 ? vals[0] : vals;
   }
-  return { frame: r.packet.frame.number, layers, problems: r.packet.problems.map((p) => ({ ...p })) };
+  // Protocols in packet order (frame first, application protocols last), whatever order fields were registered in.
+  const order = ['frame', ...r.packet.layers.map((l) => (l.kind === 'ipv4' ? 'ip' : l.kind))];
+  const rank = (k: string): number => { const i = order.indexOf(k); return i < 0 ? order.length : i; };
+  const sorted: Record<string, Record<string, unknown>> = {};
+  for (const k of Object.keys(layers).sort((a, b) => rank(a) - rank(b))) sorted[k] = layers[k]!;
+  return { frame: r.packet.frame.number, layers: sorted, problems: r.packet.problems.map((p) => ({ ...p })) };
 }
