@@ -4,33 +4,41 @@ import { writeSync } from 'node:fs';
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export class Output {
-  private buf: string[] = [];
-  private size = 0;
+  private readonly buf: Buffer;
+  private pos = 0;
   closed = false;
 
-  constructor(private readonly fd = 1, private readonly limit = 1 << 16) {}
+  /** Lines are encoded straight into one reusable buffer: no per-line strings to collect. */
+  constructor(private readonly fd = 1, size = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
 
   line(s: string): void {
-    if (this.closed) return;
-    this.buf.push(s, '\n');
-    this.size += s.length + 1;
-    if (this.size >= this.limit) this.flush();
+    this.raw(s);
+    if (this.pos >= this.buf.length) this.flush();
+    this.buf[this.pos++] = 10;
   }
 
   /** Text without a newline. */
   raw(s: string): void {
     if (this.closed) return;
-    this.buf.push(s);
-    this.size += s.length;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (this.pos + s.length * 3 >= this.buf.length) {
+      this.flush();
+      if (s.length * 3 >= this.buf.length) { this.write(Buffer.from(s, 'utf8')); return; }
+    }
+    this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
   flush(): void {
-    if (!this.buf.length || this.closed) return;
-    const data = this.buf.join('');
-    this.buf = [];
-    this.size = 0;
-    let bytes = Buffer.from(data, 'utf8');
-    while (bytes.length) {
+    if (this.pos === 0 || this.closed) return;
+    const n = this.pos;
+    this.pos = 0;
+    this.write(this.buf.subarray(0, n));
+  }
+
+  private write(bytes: Buffer): void {
+    while (bytes.length && !this.closed) {
       try {
         const n = writeSync(this.fd, bytes);
         bytes = bytes.subarray(n);
@@ -38,7 +46,6 @@ export class Output {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 1); continue; } // pipe full: wait 1 ms, try again
         this.closed = true; // EPIPE: the reader went away; stop writing quietly
-        return;
       }
     }
   }

@@ -72,7 +72,7 @@ export class FieldsRenderer {
     for (let i = 0; i < this.defs.length; i++) {
       const def = this.defs[i]!;
       if (i) s += opts.separator;
-      scratch.length = 0;
+      while (scratch.length) scratch.pop(); // pop is inlined; setting length is a runtime call
       def.get(r, scratch);
       if (scratch.length === 0) continue;
       let text: string;

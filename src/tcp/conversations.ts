@@ -40,9 +40,11 @@ function direction(d: Uint8Array, srcOff: number, dstOff: number, len: number, s
   return sport > dport ? 1 : sport < dport ? -1 : 0;
 }
 
-function hexOf(d: Uint8Array, off: number, len: number): string {
+/** The address bytes as 16-bit char codes: a compact, exact map key. */
+function addrKey(d: Uint8Array, off: number, len: number): string {
+  if (len === 4) return String.fromCharCode((d[off]! << 8) | d[off + 1]!, (d[off + 2]! << 8) | d[off + 3]!);
   let s = '';
-  for (let i = 0; i < len; i++) s += String.fromCharCode(d[off + i]!);
+  for (let i = 0; i < len; i += 2) s += String.fromCharCode((d[off + i]! << 8) | d[off + i + 1]!);
   return s;
 }
 
@@ -62,8 +64,8 @@ export class TcpTracker {
     const dir = direction(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
     // The key is the same for both directions: the lower endpoint first.
     const lo = dir <= 0;
-    const key = (lo ? hexOf(d, ip.srcOffset, alen) + hexOf(d, ip.dstOffset, alen) : hexOf(d, ip.dstOffset, alen) + hexOf(d, ip.srcOffset, alen))
-      + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort);
+    const key = (lo ? addrKey(d, ip.srcOffset, alen) + addrKey(d, ip.dstOffset, alen) : addrKey(d, ip.dstOffset, alen) + addrKey(d, ip.srcOffset, alen))
+      + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort, alen);
     const fwdIdx: 0 | 1 = dir >= 0 ? 0 : 1;
     const f = pkt.frame;
     let conv = this.table.get(key);
