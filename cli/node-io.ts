@@ -107,10 +107,10 @@ async function* gunzipIfNeeded(chunks: AsyncIterable<Uint8Array>): AsyncGenerato
   }
   const first = head.length === 1 ? head[0]! : Buffer.concat(head);
   async function* all(): AsyncGenerator<Uint8Array> {
-    if (first.length > 0) yield first;
-    if (ended) return;
-    let done = false;
+    let done = ended;
     try {
+      if (first.length > 0) yield first;
+      if (ended) return;
       for (;;) {
         const r = await it.next();
         if (r.done === true) { done = true; return; }

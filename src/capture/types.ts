@@ -47,7 +47,7 @@ export type CaptureFormat = 'pcap' | 'pcapng';
 /** Facts about the file, known once its header has been read. */
 export interface CaptureInfo {
   format: CaptureFormat;
-  /** pcap: the file's link type; pcapng: the first interface's (each frame carries its own). */
+  /** pcap: the file's link type; pcapng: the first interface's, -1 until one is described (each frame carries its own). */
   linkType: number;
   /** pcap: 'us' or 'ns'; pcapng: 'per-interface'. */
   precision: 'us' | 'ns' | 'per-interface';
