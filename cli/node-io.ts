@@ -128,3 +128,14 @@ async function* gunzipIfNeeded(chunks: AsyncIterable<Uint8Array>): AsyncGenerato
   pipeline(all(), gz, () => undefined); // errors surface through the iteration of gz below
   for await (const c of gz as AsyncIterable<Uint8Array>) yield c;
 }
+
+/**
+ * The library's Node entry (`import { openCapture } from 'tcpscope/node'`): a capture file, or
+ * '-' for standard input, as a stream of (decompressed) chunks for `analyze()`. Rejects with a
+ * one-line Error when the file cannot be opened.
+ */
+export async function openCapture(pathOrDash: string): Promise<AsyncIterable<Uint8Array>> {
+  const src = await openCaptureSource(pathOrDash);
+  if (!src.ok) throw new Error(src.error.message);
+  return src.chunks;
+}
