@@ -9,8 +9,10 @@ import { hex, ipv4, ipv6At, mac, relTime } from '../core/format.js';
 import { flagNames } from './summary.js';
 import { flagsString } from '../fields/tcp.js';
 import { FIELD_MEANINGS, type Lang } from '../i18n/meanings.js';
+import { tcpHeaderDiagram } from './diagram.js';
 
-export interface TreeNode { label: string; field?: string; children?: TreeNode[] }
+/** A line of the details tree; `diagram` subtrees are teaching aids shown only with meanings on. */
+export interface TreeNode { label: string; field?: string; children?: TreeNode[]; diagram?: boolean }
 
 const n = (label: string, field?: string, children?: TreeNode[]): TreeNode => ({ label, field, children });
 
@@ -27,7 +29,7 @@ function bitLine(flags: number, bit: number, width: number, label: string, field
 function frameNode(r: PacketRecord): TreeNode {
   const f = r.packet.frame;
   return n(`Frame ${f.number}: ${f.origLen} bytes on wire (${f.origLen * 8} bits), ${f.capLen} bytes captured (${f.capLen * 8} bits)`, undefined, [
-    n(`Encapsulation type: ${f.linkType}`),
+    n(`Encapsulation type: ${LINK_NAMES[f.linkType] ?? 'Unknown'} (${f.linkType})`),
     n(`Arrival Time: ${new Date(f.tsSec * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')}.${String(f.tsNsec).padStart(9, '0')} UTC`),
     n(`Epoch Time: ${relTime(f.tsSec, f.tsNsec)} seconds`),
     n(`[Time delta from previous captured frame: ${relTime(r.deltaSec, r.deltaNsec)} seconds]`),
@@ -38,6 +40,11 @@ function frameNode(r: PacketRecord): TreeNode {
     n(`[Protocols in frame: ${r.packet.layers.map(layerShortName).join(':')}]`),
   ]);
 }
+
+const LINK_NAMES: Record<number, string> = {
+  0: 'NULL/Loopback', 1: 'Ethernet', 12: 'Raw IP', 14: 'Raw IP', 101: 'Raw IP', 108: 'OpenBSD loopback', 113: 'Linux cooked-mode capture v1',
+  228: 'Raw IPv4', 229: 'Raw IPv6', 276: 'Linux cooked-mode capture v2',
+};
 
 function layerShortName(l: Layer): string {
   switch (l.kind) {
@@ -102,6 +109,7 @@ function tcpNode(r: PacketRecord, l: TcpLayer): TreeNode {
     ]));
   }
   if (l.len > 0) kids.push(n(`TCP payload (${l.len} byte${l.len === 1 ? '' : 's'})`));
+  kids.push({ label: '[Header diagram (RFC 9293, Figure 1)]', diagram: true, children: tcpHeaderDiagram(l, t).map((line) => n(line)) });
   return n(head.join(''), undefined, kids);
 }
 
@@ -183,6 +191,7 @@ export function renderTree(nodes: TreeNode[], opts: DetailsOptions): string {
   const meanings = FIELD_MEANINGS[opts.lang];
   const walk = (list: TreeNode[], depth: number): void => {
     for (const node of list) {
+      if (node.diagram && !opts.meanings) continue;
       let line = '    '.repeat(depth) + node.label;
       const m = opts.meanings && node.field ? meanings[node.field] : undefined;
       if (m) line = line.padEnd(width) + '  \u2190 ' + m;
