@@ -2,6 +2,9 @@
 /** tcpscope command line: parses arguments (commander) and hands off to one command module. */
 import { Command, CommanderError } from 'commander';
 import { registerRead } from './read.js';
+import { registerConns } from './conns.js';
+import { registerExplain } from './explain.js';
+import { registerFollow } from './follow.js';
 import { ExitCode, InputError, UsageError } from './errors.js';
 import { warn } from './output.js';
 
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
 
   // One line per command: each module adds its own subcommand and options.
   registerRead(program);
+  registerConns(program);
+  registerExplain(program);
+  registerFollow(program);
   return program;
 }
 
