@@ -11,6 +11,8 @@ import { Output, warn } from './output.js';
 import { ExitCode, InputError, UsageError } from './errors.js';
 import { Option, type Command } from 'commander';
 import { collect, pickLang, positiveInt } from './options.js';
+import { displayFilter, FILTER_HELP } from './filter.js';
+import { firstPass, parseStats, renderStat, STATS_HELP } from './stats.js';
 
 export interface ReadOptions {
   file: string;
@@ -22,6 +24,14 @@ export interface ReadOptions {
   hex: boolean;
   meanings: boolean;
   lang: Lang;
+  /** -Y: display filter (only matching packets are printed; frame numbers stay the original ones) */
+  filter?: string;
+  /** -z: statistics printed after the packets (src/render/stats.ts) */
+  stats?: string[];
+  /** -q: no packet output (only the -z statistics) */
+  quiet?: boolean;
+  /** -2: read the capture twice and show tshark -2's final per-connection values */
+  twoPass?: boolean;
 }
 
 /** Run `read`; returns the process exit code. */
@@ -42,22 +52,26 @@ export async function runRead(o: ReadOptions): Promise<number> {
       throw e;
     }
   } else if (o.fields.length) throw new UsageError('-e needs -T fields');
+  const filter = displayFilter(o.filter);
+  const stats = parseStats(o.stats ?? []);
+  const finals = o.twoPass ? await firstPass(o.file) : undefined;
 
   const opened = await openCaptureFile(o.file);
   if (!opened.ok) throw new InputError(opened.error.message);
   const parser = opened.parser;
   const dissector = new Dissector();
+  if (finals) dissector.tcp.finals = finals;
   const out = new Output();
   const limit = o.count ?? Infinity;
   let shown = 0;
   let jsonFirst = true;
   // tshark prints the header once the file is known to be a capture, even when it has no packets.
-  if (fopts?.bom) out.raw('\ufeff');
-  let headerDue = Boolean(fopts?.header);
+  if (fopts?.bom && !o.quiet) out.raw('\ufeff');
+  let headerDue = Boolean(fopts?.header) && !o.quiet;
   const header = (): void => {
     if (headerDue && parser.info) { out.line(fieldsHeader(resolveFields(o.fields), fopts!)); headerDue = false; }
   };
-  if (o.format === 'json') out.line('[');
+  if (o.format === 'json' && !o.quiet) out.line('[');
   const digits = (): number => (parser.info?.precision === 'ns' ? 9 : 6);
 
   outer: for await (const batch of opened.batches) {
@@ -65,6 +79,10 @@ export async function runRead(o: ReadOptions): Promise<number> {
       if (shown >= limit || out.closed) break outer;
       const rec = dissector.dissect(frame);
       shown++;
+      for (let i = 0; i < stats.length; i++) stats[i]!.observe(rec);
+      if (o.quiet) continue;
+      // -c counts packets read, as tshark does with -r: -c 5 -Y FILTER shows the matches among the first 5.
+      if (filter && !filter.matches(rec)) continue;
       if (fieldsRenderer) { header(); out.line(fieldsRenderer.line(rec)); }
       else if (o.format === 'json') {
         out.line((jsonFirst ? '  ' : ', ') + JSON.stringify(packetJson(rec)));
@@ -78,7 +96,9 @@ export async function runRead(o: ReadOptions): Promise<number> {
     }
   }
   header();
-  if (o.format === 'json') out.line(']');
+  if (o.format === 'json' && !o.quiet) out.line(']');
+  // tshark prints the statistics in the reverse order of its -z options (and none when the file is no capture).
+  if (parser.info) for (let i = stats.length - 1; i >= 0; i--) out.raw(renderStat(stats[i]!));
   out.flush();
   return reportProblems(parser, o.file, shown);
 }
@@ -102,7 +122,11 @@ export function registerRead(program: Command): void {
     .addOption(new Option('-T <format>', 'output format').choices(['text', 'fields', 'json']).default('text'))
     .option('-e <field>', 'a field to print with -T fields (repeatable), e.g. -e tcp.seq', collect, [])
     .option('-E <option>', 'fields output option: bom=y|n, header=y|n, separator=/t|/s|C, aggregator=,|/s|C, quote=d|s|n, occurrence=f|l|a', collect, [])
-    .option('-c <count>', 'stop after this many packets', positiveInt('-c'))
+    .option('-c <count>', 'stop after reading this many packets (with -Y: shows the matches among them, as tshark)', positiveInt('-c'))
+    .option('-Y <filter>', FILTER_HELP)
+    .option('-z <statistic>', STATS_HELP, collect, [])
+    .option('-q', 'quiet: print no packets (with -z: only the statistics)')
+    .option('-2', 'two passes, as tshark -2: every packet shows its connection\'s final tcp.completeness and iRTT (needs a file)')
     .option('-V', 'show the details tree of every packet, with what each header field is for')
     .option('-x', 'add the packet bytes as hex and ASCII')
     .option('-n', 'no name resolution (accepted for tshark compatibility: tcpscope never resolves names)')
@@ -115,7 +139,8 @@ export function registerRead(program: Command): void {
       process.exitCode = await runRead({
         file: path, format: opts.T as 'text' | 'fields' | 'json', fields: opts.e as string[], fieldOptions: opts.E as string[],
         count: opts.c as number | undefined, verbose: Boolean(opts.V), hex: Boolean(opts.x), meanings: opts.meanings !== false,
-        lang: pickLang(opts.lang as string | undefined),
+        lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
+        stats: opts.z as string[], quiet: Boolean(opts.q), twoPass: Boolean(opts['2']),
       });
     });
 }

@@ -8,6 +8,7 @@ import type { Frame } from './capture/types.js';
 import { decodePacket } from './decode/decode.js';
 import { TcpTracker } from './tcp/conversations.js';
 import type { PacketRecord } from './record.js';
+import { AppStage } from './app/stage.js';
 
 /** Something that wants to see every record after the TCP stage (in file order). */
 export interface RecordObserver {
@@ -16,8 +17,10 @@ export interface RecordObserver {
 
 export class Dissector {
   readonly tcp = new TcpTracker();
+  /** HTTP and TLS over reassembled streams (sets `rec.app`): the first observer */
+  readonly app = new AppStage();
   /** run in order after the TCP stage; the application layer registers first */
-  private readonly observers: RecordObserver[] = [];
+  private readonly observers: RecordObserver[] = [this.app];
   private firstSec = 0;
   private firstNsec = 0;
   private prevSec = 0;

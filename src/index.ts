@@ -24,6 +24,16 @@ export { summaryLine, columns, tcpInfo, flagNames } from './render/summary.js';
 export { detailsTree, renderTree, hexDump } from './render/details.js';
 export { FieldsRenderer, resolveFields, defaultFieldsOptions, type FieldsOptions } from './render/fields.js';
 export { packetJson, type PacketJson } from './render/json.js';
+export { compileFilter, FilterError, type Filter } from './filter/index.js';
+export { StreamReassembler, SeqUnwrapper, type Chunk, type ReassemblyStats, type ReassemblyOptions } from './tcp/reassembly.js';
+export { AppStage, type AppStageOptions } from './app/stage.js';
+export type { AppInfo, ColumnOp, HttpMessage, HttpFrameInfo, TlsRecord, TlsHandshake, TlsFrameInfo, ReassembledPdu } from './app/types.js';
+export { applyColumnOps } from './app/columns.js';
+export { TcpFollower, renderFollow, type FollowMode, type FollowDirection, type FollowResult, type FollowChunk } from './render/follow.js';
+export { Completeness, TcpEvent, MAX_UNACKED_SEGMENTS, FinalsCollector, type TcpAnalysisResult, type AnalysisWhy, type TwoPassFinals } from './tcp/analysis.js';
+export { analysisFindings, type Finding } from './tcp/findings.js';
+export { tcpExpertItems, analysisPrefix, type ExpertItem, type Severity } from './tcp/expert.js';
+export { makeStatistic, ExpertStats, ConvStats, IoStats, StatsError, type Statistic } from './render/stats.js';
 
 /** Where an analysis gets its bytes: a whole capture in memory, or a stream of chunks. */
 export type CaptureInput = Uint8Array | AsyncIterable<Uint8Array>;

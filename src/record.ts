@@ -1,6 +1,7 @@
 /** What the in-order pass knows about one packet: its layers and everything computed from them. */
 import type { Packet } from './decode/types.js';
 import type { TcpInfo } from './tcp/types.js';
+import type { AppInfo } from './app/types.js';
 
 export interface PacketRecord {
   packet: Packet;
@@ -10,4 +11,6 @@ export interface PacketRecord {
   relSec: number; relNsec: number;
   /** frame.time_delta: since the previous frame */
   deltaSec: number; deltaNsec: number;
+  /** application layer (HTTP, TLS, reassembled PDUs) shown on this frame, as tshark shows it (src/app/stage.ts) */
+  app?: AppInfo;
 }

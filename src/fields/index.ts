@@ -2,4 +2,7 @@
 import './frame.js';
 import './ip.js';
 import './tcp.js';
+import './analysis.js';
+import './http.js';
+import './tls.js';
 export { lookupField, allFields, similarFields, type FieldDef, type FieldValue, type FieldType } from './registry.js';

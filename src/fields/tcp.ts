@@ -50,7 +50,9 @@ export function flagsString(flags: number): string {
 const relEdge = (r: PacketRecord, v: number): number => (v - (r.tcp?.revBase ?? 0)) >>> 0;
 
 register([
-  proto('tcp', 'Transmission Control Protocol', eachLayer('tcp', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + Math.min(l.captured, Math.max(l.hdrLen, 0) + l.payloadCaptured))); })),
+  // A protocol pushes its own bytes (the header), as Wireshark's protocol item: len(tcp) and tcp[…]
+  // see the header; `tcp contains` searches on through the payload (src/filter/compile.ts).
+  proto('tcp', 'Transmission Control Protocol', eachLayer('tcp', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + Math.min(l.captured, Math.max(l.hdrLen, 20)))); })),
   uint('tcp.srcport', 'Source Port', fixed(0, 2, (l) => l.srcPort)),
   uint('tcp.dstport', 'Destination Port', fixed(2, 2, (l) => l.dstPort)),
   uint('tcp.port', 'Source or Destination Port', eachLayer('tcp', (l, _d, out) => {
@@ -105,7 +107,7 @@ register([
     if (l && l.payloadCaptured > 0 && l.len > 0) out.push(r.packet.frame.data.subarray(l.payloadOffset, l.payloadOffset + Math.min(l.payloadCaptured, l.len)));
   }),
 
-  proto('udp', 'User Datagram Protocol', eachLayer('udp', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + l.captured)); })),
+  proto('udp', 'User Datagram Protocol', eachLayer('udp', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + Math.min(l.captured, 8))); })),
   uint('udp.srcport', 'Source Port', eachLayer('udp', (l, _d, out) => { out.push(l.srcPort); })),
   uint('udp.dstport', 'Destination Port', eachLayer('udp', (l, _d, out) => { out.push(l.dstPort); })),
   uint('udp.port', 'Source or Destination Port', eachLayer('udp', (l, _d, out) => { out.push(l.srcPort, l.dstPort); })),

@@ -10,9 +10,13 @@ import { flagNames } from './summary.js';
 import { flagsString } from '../fields/tcp.js';
 import { FIELD_MEANINGS, type Lang } from '../i18n/meanings.js';
 import { tcpHeaderDiagram } from './diagram.js';
+import { analysisNode, completenessText } from './analysis-tree.js';
 
-/** A line of the details tree; `diagram` subtrees are teaching aids shown only with meanings on. */
-export interface TreeNode { label: string; field?: string; children?: TreeNode[]; diagram?: boolean }
+/**
+ * A line of the details tree; `diagram` subtrees are teaching aids shown only with meanings on.
+ * `localized` (when set) gives the line's text in the chosen language instead of `label`.
+ */
+export interface TreeNode { label: string; field?: string; children?: TreeNode[]; diagram?: boolean; localized?: (lang: Lang) => string }
 
 const n = (label: string, field?: string, children?: TreeNode[]): TreeNode => ({ label, field, children });
 
@@ -68,7 +72,7 @@ function tcpNode(r: PacketRecord, l: TcpLayer): TreeNode {
   head.push(`, Seq: ${seq}`);
   if (l.flags & TcpFlag.ACK) head.push(`, Ack: ${t ? t.ack : l.ack}`);
   head.push(`, Len: ${l.len}`);
-  if (t) kids.push(n(`[Stream index: ${t.stream}]`, 'tcp.stream'));
+  if (t) kids.push(n(`[Stream index: ${t.stream}]`, 'tcp.stream'), n(completenessText(t.completeness), 'tcp.completeness'));
   kids.push(n(`[TCP Segment Len: ${l.len}]`, 'tcp.len'));
   kids.push(n(`Sequence Number: ${seq}${t ? '    (relative sequence number)' : ''}`, 'tcp.seq'));
   kids.push(n(`Sequence Number (raw): ${l.seq}`, 'tcp.seq_raw'));
@@ -107,6 +111,8 @@ function tcpNode(r: PacketRecord, l: TcpLayer): TreeNode {
       n(`[Time since first frame in this TCP stream: ${relTime(t.relSec, t.relNsec)} seconds]`, 'tcp.time_relative'),
       n(`[Time since previous frame in this TCP stream: ${relTime(t.deltaSec, t.deltaNsec)} seconds]`, 'tcp.time_delta'),
     ]));
+    const seqAck = analysisNode(r);
+    if (seqAck) kids.push(seqAck);
   }
   if (l.len > 0) kids.push(n(`TCP payload (${l.len} byte${l.len === 1 ? '' : 's'})`));
   kids.push({ label: '[Header diagram (RFC 9293, Figure 1)]', diagram: true, children: tcpHeaderDiagram(l, t).map((line) => n(line)) });
@@ -192,7 +198,7 @@ export function renderTree(nodes: TreeNode[], opts: DetailsOptions): string {
   const walk = (list: TreeNode[], depth: number): void => {
     for (const node of list) {
       if (node.diagram && !opts.meanings) continue;
-      let line = '    '.repeat(depth) + node.label;
+      let line = '    '.repeat(depth) + (node.localized ? node.localized(opts.lang) : node.label);
       const m = opts.meanings && node.field ? meanings[node.field] : undefined;
       if (m) line = line.padEnd(width) + '  \u2190 ' + m;
       lines.push(line);

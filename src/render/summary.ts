@@ -6,6 +6,8 @@ import type { PacketRecord } from '../record.js';
 import type { TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
 import { ipv4, ipv6At, mac, relTimeDigits } from '../core/format.js';
+import { appColumns } from '../app/columns.js';
+import { analysisPrefix } from '../tcp/expert.js';
 
 const FLAG_NAMES: Array<[number, string]> = [
   [TcpFlag.FIN, 'FIN'], [TcpFlag.SYN, 'SYN'], [TcpFlag.RST, 'RST'], [TcpFlag.PSH, 'PSH'], [TcpFlag.ACK, 'ACK'],
@@ -47,7 +49,8 @@ export function tcpInfo(r: PacketRecord, l: TcpLayer): string {
       case 8: s += ` TSval=${(o as { tsval: number }).tsval} TSecr=${(o as { tsecr: number }).tsecr}`; break;
     }
   }
-  return s;
+  // Sequence-analysis labels go in front, the last one Wireshark adds first: `[TCP Dup ACK 5#1] 80 → …`.
+  return t && t.analysis ? analysisPrefix(t) + s : s;
 }
 
 export interface Columns { source: string; destination: string; protocol: string; info: string }
@@ -79,6 +82,8 @@ export function columns(r: PacketRecord): Columns {
       default: break;
     }
   }
+  // The application layer (HTTP, TLS, reassembly) has the last word, after TCP's analysis labels.
+  if (r.app) ({ protocol, info } = appColumns(r, protocol, info));
   if (p.problems.length && !info) info = p.problems[0]!.message;
   return { source, destination, protocol, info };
 }

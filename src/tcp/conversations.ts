@@ -5,7 +5,9 @@
  */
 import type { Packet, TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
-import { TcpA, type TcpInfo } from './types.js';
+import type { TcpInfo } from './types.js';
+import { analyzeSegment, ConvAnalysis, FlowAnalysis, type TwoPassFinals } from './analysis.js';
+import { Announcements } from './expect.js';
 
 /** One direction of a conversation (Wireshark's tcp_flow). */
 export interface TcpFlow {
@@ -15,6 +17,8 @@ export interface TcpFlow {
   sawSynAck: boolean;
   /** window shift: ≥0 negotiated, -1 unknown, -2 window scaling not used */
   winScale: number;
+  /** sequence-analysis state of this direction (src/tcp/analysis.ts) */
+  an: FlowAnalysis;
 }
 
 export interface TcpConversation {
@@ -27,9 +31,11 @@ export interface TcpConversation {
   firstSec: number; firstNsec: number;
   prevSec: number; prevNsec: number;
   lastFrame: number;
+  /** connection-wide analysis state: running tcp.completeness (final after the last packet), iRTT… */
+  an: ConvAnalysis;
 }
 
-const newFlow = (): TcpFlow => ({ base: undefined, sawSyn: false, sawSynAck: false, winScale: -1 });
+const newFlow = (): TcpFlow => ({ base: undefined, sawSyn: false, sawSynAck: false, winScale: -1, an: new FlowAnalysis() });
 
 /** Compare two byte ranges of a frame, then the ports, as Wireshark picks a conversation's direction. */
 function direction(d: Uint8Array, srcOff: number, dstOff: number, len: number, sport: number, dport: number): number {
@@ -52,6 +58,10 @@ function addrKey(d: Uint8Array, off: number, len: number): string {
 export class TcpTracker {
   private readonly table = new Map<string, TcpConversation>();
   private nextStream = 0;
+  /** `-2`: final per-stream values from a first pass (see collectFinals in analysis.ts); tcp.completeness and the iRTT come from here */
+  finals: TwoPassFinals | undefined;
+  /** data connections announced by FTP (they are not "new" when their SYN comes: tcp.completeness) */
+  private readonly announced = new Announcements();
 
   get conversationCount(): number { return this.nextStream; }
 
@@ -76,16 +86,22 @@ export class TcpTracker {
     if (conv) {
       const fwd = conv.flows[fwdIdx];
       // Wireshark 4.0: a SYN (or SYN/ACK) whose seq differs from the known base of its direction
-      // means the 4-tuple was reused: a new conversation (new tcp.stream) starts here.
+      // means the 4-tuple was reused. A SYN starts a new conversation (new tcp.stream) here; a
+      // SYN/ACK stays in the same one and only restarts its direction's relative numbers
+      // (observed with tshark 4.0.17).
       if ((synOnly || synAck) && fwd.base !== undefined && tcp.seq !== fwd.base) {
-        conv = undefined;
+        if (synOnly) conv = undefined;
+        else fwd.base = tcp.seq;
         reused = true;
       }
     }
+    let fresh = false;
     if (!conv) {
+      fresh = !this.announced.claim(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
       conv = {
         stream: this.nextStream++, key, flows: [newFlow(), newFlow()], firstFrame: f.number,
         firstSec: f.tsSec, firstNsec: f.tsNsec, prevSec: f.tsSec, prevNsec: f.tsNsec, lastFrame: f.number,
+        an: new ConvAnalysis(),
       };
       this.table.set(key, conv);
     }
@@ -111,11 +127,20 @@ export class TcpTracker {
       if (fwd.winScale >= 0) { windowSize = tcp.window * 2 ** fwd.winScale; scaleFactor = 2 ** fwd.winScale; }
       else scaleFactor = fwd.winScale;
     }
+    // Sequence analysis (tcp.analysis.*, tcp.completeness): src/tcp/analysis.ts.
+    let sack: Array<[number, number]> | undefined;
+    for (const o of tcp.options) if (o.kind === 5 && 'blocks' in o) sack = o.blocks;
+    const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, {
+      frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: tcp.len, sack,
+      headerComplete: tcp.captured >= tcp.hdrLen,
+    }, reused, fresh, this.finals?.[conv.stream]);
+    if (tcp.len > 0) this.announced.inspect(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort, tcp.payloadOffset, tcp.payloadCaptured);
     const info: TcpInfo = {
-      stream: conv.stream, conv, flow: fwdIdx, analysis: reused ? TcpA.REUSED_PORTS : 0, seq, ack, nxtseq, windowSize, scaleFactor,
+      stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq, ack, nxtseq, windowSize, scaleFactor,
       relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
       deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,
       revBase: rev.base, reusedPorts: reused,
+      completeness: an.completeness, an: an.result, events: an.events,
     };
     conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec; conv.lastFrame = f.number;
     return info;

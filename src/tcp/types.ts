@@ -1,5 +1,6 @@
 /** Per-packet TCP results of the in-order pass, named after Wireshark's fields. */
 import type { TcpConversation } from './conversations.js';
+import type { TcpAnalysisResult } from './analysis.js';
 
 /** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each. */
 export const TcpA = {
@@ -34,4 +35,10 @@ export interface TcpInfo {
   reusedPorts: boolean;
   /** the relative base of the other direction's sequence space (for SACK edges); undefined when unknown */
   revBase: number | undefined;
+  /** tcp.completeness: the connection's bits before this packet (tshark one pass), or the final value with -2 */
+  completeness: number;
+  /** the `[SEQ/ACK analysis]` results (acked frame, RTT, bytes in flight, dup-ACK number, why…); undefined when tshark shows no such tree */
+  an: TcpAnalysisResult | undefined;
+  /** TcpEvent bits (src/tcp/analysis.ts): FIN active/passive, D-SACK */
+  events: number;
 }
