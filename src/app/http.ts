@@ -30,16 +30,7 @@ export type HttpBodyMode =
   | { mode: 'fin' };
 
 /** The start of a message: its first line and headers (everything before the body). */
-export interface HttpHead {
-  kind: 'request' | 'response';
-  firstLine: string;
-  method?: string;
-  uri?: string;
-  code?: number;
-  phrase?: string;
-  version: string;
-  headerLines: string[];
-  headers: Map<string, string>;
+export interface HttpHead extends Pick<HttpMessage, 'kind' | 'firstLine' | 'method' | 'uri' | 'code' | 'phrase' | 'version' | 'headerLines' | 'headers'> {
   /** bytes from the message start to the first body byte */
   headLength: number;
   body: HttpBodyMode;
