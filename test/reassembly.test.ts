@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { SeqUnwrapper, StreamReassembler, type Chunk } from '../src/tcp/reassembly.js';
+import { StreamReassembler, type Chunk } from '../src/tcp/reassembly.js';
+import { SeqUnwrapper } from '../src/core/seq.js';
 
 function concat(chunks: Chunk[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.data.length, 0));

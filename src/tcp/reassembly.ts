@@ -277,20 +277,3 @@ export class StreamReassembler {
     this.recentLen = Math.min(cap, this.recentLen + d.length);
   }
 }
-
-/**
- * Turns 32-bit relative sequence numbers of one direction into unwrapped offsets (a JS
- * number), so streams longer than 4 GiB keep increasing offsets. Each value is taken as the
- * nearest offset to the previous one (within ±2^31).
- */
-export class SeqUnwrapper {
-  private last: number | undefined;
-
-  offset(seq32: number): number {
-    if (this.last === undefined) { this.last = seq32 >>> 0; return this.last; }
-    const delta = ((seq32 >>> 0) - (this.last % 4294967296)) | 0;
-    const off = this.last + delta;
-    if (off > this.last) this.last = off;
-    return off;
-  }
-}
