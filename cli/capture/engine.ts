@@ -93,6 +93,8 @@ export interface StartOptions {
   filter?: string;
   /** stop after this many packets (the engine counts) */
   count?: number;
+  /** dumpcap stops by itself after this many seconds (-a duration:S): a bound when its reader may be killed */
+  maxSeconds?: number;
   /** how long to wait for the engine to start capturing (default 15 s) */
   readyTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -121,7 +123,8 @@ export class LiveCapture {
   static async start(o: StartOptions): Promise<LiveCapture> {
     const engine = needEngine(o.env);
     const args = engine.name === 'dumpcap'
-      ? ['-i', o.iface, ...(o.filter ? ['-f', o.filter] : []), ...(o.count ? ['-c', String(o.count)] : []), '-w', '-']
+      ? ['-i', o.iface, ...(o.filter ? ['-f', o.filter] : []), ...(o.count ? ['-c', String(o.count)] : []),
+        ...(o.maxSeconds ? ['-a', `duration:${o.maxSeconds}`] : []), '-w', '-']
       // -U: write each packet to the pipe at once; -n: no name lookups; -s 0: whole packets.
       : ['-i', o.iface, '-U', '-n', '-s', '0', ...(o.count ? ['-c', String(o.count)] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
     let child: ChildProcess;

@@ -12,7 +12,8 @@ export class Recorder {
     const fd = openSync(file, 'w');
     let cap: LiveCapture;
     try {
-      cap = await LiveCapture.start({ iface, filter });
+      // The engine stops by itself after a while even if this process is killed.
+      cap = await LiveCapture.start({ iface, filter, maxSeconds: 120 });
     } catch (e) {
       closeSync(fd);
       throw e;

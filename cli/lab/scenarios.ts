@@ -126,7 +126,12 @@ function labClient(host: string, port: number, log: EventLog): Promise<ClientSid
     socket.setNoDelay(true);
     const c: ClientSide = { socket, data: '', ended: false, closed: new Promise((r) => socket.once('close', () => r())) };
     socket.setEncoding('latin1');
-    socket.on('data', (d: string) => { c.data += d; });
+    let seen = 0;
+    socket.on('data', (d: string) => {
+      c.data += d;
+      // read() of a whole response: recorded when its last byte arrived
+      for (const got = c.data.split(BODY).length - 1; seen < got;) { seen++; log.add('client', 'read()', `response ${seen}: HTTP/1.1 200 OK`); }
+    });
     socket.on('end', () => { c.ended = true; log.add('client', 'read() = 0', 'end of data: the server\'s FIN'); });
     socket.once('connect', () => { log.add('client', 'connect()'); res(c); });
     socket.once('error', (e: NodeJS.ErrnoException) => {
@@ -137,14 +142,9 @@ function labClient(host: string, port: number, log: EventLog): Promise<ClientSid
 }
 
 /** Until the client holds `n` complete responses. */
-function responses(c: ClientSide, n: number, log: EventLog): Promise<void> {
-  let seen = 0;
+function responses(c: ClientSide, n: number, _log: EventLog): Promise<void> {
   return waitFor(`response ${n}`, 10_000, (done) => {
-    const check = (): void => {
-      const got = c.data.split(BODY).length - 1;
-      while (seen < got) { seen++; log.add('client', 'read()', `response ${seen}: HTTP/1.1 200 OK`); }
-      if (got >= n) done();
-    };
+    const check = (): void => { if (c.data.split(BODY).length - 1 >= n) done(); };
     c.socket.on('data', check);
     check();
   });
