@@ -286,8 +286,8 @@ export async function runScenario(name: ScenarioName, host: string, beforeTraffi
 
 /**
  * Hold the wire for a moment (simultaneous-close): with a token-bucket queue on lo (tc tbf,
- * 1 Mbit/s, 1600-byte bucket), two full-size UDP datagrams empty the bucket, so the next
- * packets (both FINs) wait about 12 ms in the queue. Both ends send their FIN before either
+ * 1 Mbit/s, 1600-byte bucket), four 1400-byte UDP datagrams empty the bucket and fill the
+ * queue, so the next packets (both FINs) wait about 35 ms in it (room for a busy machine). Both ends send their FIN before either
  * arrives: the FINs cross, as they do on a long path.
  */
 export async function fillQueue(host: string): Promise<void> {
@@ -297,6 +297,6 @@ export async function fillQueue(host: string): Promise<void> {
   const port = sink.address().port;
   const tx = createSocket(family);
   const payload = Buffer.alloc(1400);
-  for (let i = 0; i < 2; i++) await new Promise<void>((res) => tx.send(payload, port, host, () => res()));
+  for (let i = 0; i < 4; i++) await new Promise<void>((res) => tx.send(payload, port, host, () => res()));
   setTimeout(() => { tx.close(); sink.close(); }, 500);
 }
