@@ -122,6 +122,10 @@ test('SIGINT stops cleanly: the file is valid and holds every packet that was pr
   assert.equal(ts.status, 0, ts.stderr);
   assert.equal(lines(ts.stdout).length, shown.length);
   assert.match(cap.stderr(), /dumpcap: \d+ packets captured; dropped: \d+ by the kernel, \d+ by the interface, \d+ by dumpcap/);
+  // dumpcap's own statistics block at the end of the pcapng stream, read by tcpscope.
+  const isb = /interface statistics block \(interface 0\): (\d+) received, (\d+) dropped by the interface/.exec(cap.stderr());
+  assert.ok(isb, cap.stderr());
+  assert.ok(Number(isb[1]) >= shown.length);
 });
 
 test('--conns prints the connection table with the handshake and teardown at the end', async () => {

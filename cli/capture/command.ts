@@ -22,6 +22,7 @@ import { Output, warn } from '../output.js';
 import { reportProblems } from '../read.js';
 import { terminalPaint } from '../lifecycle-run.js';
 import { dropsLine, LiveCapture, needEngine } from './engine.js';
+import { IsbWatcher } from './isb.js';
 
 export interface CaptureOptions {
   iface: string;
@@ -78,8 +79,10 @@ export async function runCapture(o: CaptureOptions): Promise<number> {
   warn(`tcpscope: capturing on ${o.iface} with ${cap.engine.name}${o.filter ? ` (filter: ${o.filter})` : ''}${o.write ? `, saving to ${o.write}` : ''}; Ctrl-C stops`);
 
   // The engine's bytes go to the file first, then to the parser: every packet shown is in the file.
+  const isb = new IsbWatcher();
   async function* tee(): AsyncGenerator<Uint8Array> {
     for await (const chunk of cap.bytes) {
+      isb.push(chunk);
       if (fd !== undefined) {
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off);
@@ -135,6 +138,12 @@ export async function runCapture(o: CaptureOptions): Promise<number> {
     }
     out.flush();
     warn(`tcpscope: ${dropsLine(cap.engine.name, drops)}${o.write ? `; saved ${frames} packet${frames === 1 ? '' : 's'} to ${o.write}` : ''}`);
+    // dumpcap also writes the counts into the capture (pcapng interface statistics block).
+    for (const [id, c] of isb.stats) {
+      const parts = [c.received !== null ? `${c.received} received` : '', c.ifdrop !== null ? `${c.ifdrop} dropped by the interface` : '',
+        c.osdrop !== null ? `${c.osdrop} dropped by the operating system` : ''].filter(Boolean);
+      if (parts.length) warn(`tcpscope: interface statistics block (interface ${id}): ${parts.join(', ')}`);
+    }
   }
   return reportProblems(parser, `${cap.engine.name} output`, frames);
 }
