@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,4 +175,20 @@ test('lab as an unprivileged user: a private namespace inside a user namespace, 
   assert.equal(j.network.mtu, 1500);
   assert.equal(j.observed.handshake.kind, 'three-way');
   assert.equal(j.observed.teardown.active_closer, 'server');
+});
+
+test('lab with the tcpdump engine (when dumpcap is missing): a pcap capture, the same verdict', (t) => {
+  const file = join(tmp, 'tcpdump.pcap');
+  let r = lab(['--scenario', 'client-close', '--json', '-w', file], { ...process.env, TCPSCOPE_CAPTURE_ENGINE: 'tcpdump' });
+  for (let attempt = 2; attempt <= MAX_ATTEMPTS && r.status === 7; attempt++) {
+    t.diagnostic(`run ${attempt - 1} not as expected`);
+    r = lab(['--scenario', 'client-close', '--json', '-w', file], { ...process.env, TCPSCOPE_CAPTURE_ENGINE: 'tcpdump' });
+  }
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as LabJson;
+  assert.equal(j.ok, true);
+  assert.equal(j.observed.teardown.kind, 'four-way');
+  assert.equal(readFileSync(file).readUInt32LE(0), 0xa1b2c3d4, 'pcap, as tcpdump writes it');
+  assert.equal(runTshark(['-r', file]).status, 0);
+  assert.equal(runCli(['read', file]).status, 0);
 });

@@ -125,8 +125,10 @@ export class LiveCapture {
     const args = engine.name === 'dumpcap'
       ? ['-i', o.iface, ...(o.filter ? ['-f', o.filter] : []), ...(o.count ? ['-c', String(o.count)] : []),
         ...(o.maxSeconds ? ['-a', `duration:${o.maxSeconds}`] : []), '-w', '-']
-      // -U: write each packet to the pipe at once; -n: no name lookups; -s 0: whole packets.
-      : ['-i', o.iface, '-U', '-n', '-s', '0', ...(o.count ? ['-c', String(o.count)] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
+      // -U: write each packet to the pipe at once; --immediate-mode: the kernel hands each packet
+      // over at once (else a ring block waits up to a second and a quick SIGINT loses it);
+      // -n: no name lookups; -s 0: whole packets.
+      : ['-i', o.iface, '-U', '--immediate-mode', '-n', '-s', '0', ...(o.count ? ['-c', String(o.count)] : []), '-w', '-', ...(o.filter ? [o.filter] : [])];
     let child: ChildProcess;
     try {
       child = spawn(engine.path, args, { stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env });

@@ -51,7 +51,8 @@ function canRun(cmd: string, args: string[]): boolean {
 
 /** How the worker is started: inside a private network namespace when one can be made. */
 export function chooseNetwork(pref: LabOptions['network'] = 'auto'): { mode: Mode; prefix: string[] } {
-  if (pref !== 'host' && process.env.TCPSCOPE_LAB_NETNS !== '0') {
+  // A namespace's lo starts down: without iproute2's `ip` to bring it up, use this machine's lo.
+  if (pref !== 'host' && process.env.TCPSCOPE_LAB_NETNS !== '0' && canRun('ip', ['-V'])) {
     if (process.getuid?.() === 0 && canRun('unshare', ['--net', 'true'])) return { mode: 'netns-root', prefix: ['unshare', '--net', '--'] };
     if (canRun('unshare', ['--user', '--map-root-user', '--net', 'true'])) {
       return { mode: 'netns-user', prefix: ['unshare', '--user', '--map-root-user', '--net', '--'] };

@@ -138,7 +138,7 @@ export function renderLab(r: LabResult, lang: Lang, paint: Paint, explainConn: (
   if (r.summary) out.push(lm(lang, 'server', { server: `${r.summary.server.ip}:${r.summary.server.port}`, client: `${r.summary.client.ip}:${r.summary.client.port}` }));
   out.push('');
   if (!r.summary) {
-    out.push(paint.warn(lm(lang, 'no.conn', { port: r.filter })));
+    out.push(paint.warn(lm(lang, 'no.conn', { filter: r.filter })));
     return out.join('\n');
   }
   out.push(lm(lang, 'timeline'));
