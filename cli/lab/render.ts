@@ -135,7 +135,10 @@ export function renderLab(r: LabResult, lang: Lang, paint: Paint, explainConn: (
   out.push(...networkLine(r.network, lang));
   const packets = r.summary ? r.summary.packets.client + r.summary.packets.server : 0;
   out.push(lm(lang, 'capture', { engine: r.engine, iface: r.iface, filter: r.filter, packets, drops: dropsText(r.drops), file: r.capture }));
-  if (r.summary) out.push(lm(lang, 'server', { server: `${r.summary.server.ip}:${r.summary.server.port}`, client: `${r.summary.client.ip}:${r.summary.client.port}` }));
+  if (r.summary) {
+    const ends = { server: `${r.summary.server.ip}:${r.summary.server.port}`, client: `${r.summary.client.ip}:${r.summary.client.port}` };
+    out.push(r.url ? lm(lang, 'server.url', { ...ends, host: new URL(r.url).host }) : lm(lang, 'server', ends));
+  }
   out.push('');
   if (!r.summary) {
     out.push(paint.warn(lm(lang, 'no.conn', { filter: r.filter })));

@@ -6,9 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, ExitError } from '../errors.js';
@@ -32,8 +31,8 @@ export function routeInterface(addr: string): string {
 
 export async function runUrl(url: string, write: string | undefined, engine: EngineName): Promise<LabResult> {
   const u = new URL(url);
-  const tls = u.protocol === 'https:';
-  const port = Number(u.port || (tls ? 443 : 80));
+  const secure = u.protocol === 'https:';
+  const port = Number(u.port || (secure ? 443 : 80));
   const host = u.hostname.replace(/^\[|\]$/g, '');
   let addr: string;
   try {
@@ -49,7 +48,7 @@ export async function runUrl(url: string, write: string | undefined, engine: Eng
   let clientPort: number | null = null;
   let failure: unknown;
   try {
-    await fetchOnce(u, addr, port, tls, log, (p) => { clientPort = p; });
+    await fetchOnce(u, addr, port, secure, log, (p) => { clientPort = p; });
     await new Promise((r) => setTimeout(r, 300)); // the last ACK
   } catch (e) { failure = e; }
   const recorded = await rec.stop();
@@ -60,39 +59,47 @@ export async function runUrl(url: string, write: string | undefined, engine: Eng
   }, port, clientPort);
 }
 
-function fetchOnce(u: URL, addr: string, port: number, tls: boolean, log: EventLog, onPort: (p: number) => void): Promise<void> {
+/**
+ * One request with the lab's own client (node:net, or node:tls for https), so that every socket
+ * call is the lab's: connect, write the request, read until the server's FIN (Connection: close
+ * asks the server to close first), then close. If the server does not close within URL_WAIT_MS
+ * of the response, the client closes.
+ */
+function fetchOnce(u: URL, addr: string, port: number, secure: boolean, log: EventLog, onPort: (p: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const done = setTimeout(() => { req.destroy(); resolve(); }, 3 * URL_WAIT_MS);
-    let sock: Socket | undefined;
-    const finish = (): void => { clearTimeout(done); resolve(); };
-    const req: ClientRequest = (tls ? httpsRequest : httpRequest)({
-      host: addr, port, path: `${u.pathname}${u.search}`, method: 'GET', agent: false,
-      servername: tls && !isIP(u.hostname) ? u.hostname : undefined,
-      headers: { Host: u.host, 'User-Agent': 'tcpscope-lab', Accept: '*/*', Connection: 'close' },
+    const path = `${u.pathname}${u.search}`;
+    const req = `GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: tcpscope-lab\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
+    log.add('client', 'connect() called');
+    const sock: Socket = secure
+      ? tlsConnect({ host: addr, port, servername: isIP(u.hostname) ? undefined : u.hostname, allowHalfOpen: true } as TlsOptions)
+      : netConnect({ host: addr, port, allowHalfOpen: true });
+    const overall = setTimeout(() => { sock.destroy(); log.add('client', 'close()', 'gave up'); }, 3 * URL_WAIT_MS);
+    let head = '';
+    let lingering: NodeJS.Timeout | undefined;
+    const send = (): void => { sock.write(req, () => log.add('client', 'write()', `GET ${path} HTTP/1.1`)); };
+    sock.once('connect', () => { log.add('client', 'connect()'); onPort(sock.localPort ?? 0); if (!secure) send(); });
+    if (secure) sock.once('secureConnect', () => { log.add('client', 'TLS handshake done'); send(); });
+    sock.on('data', (d: Buffer) => {
+      if (head.includes('\r\n')) return;
+      head += d.toString('latin1');
+      const line = head.split('\r\n')[0]!;
+      if (head.includes('\r\n')) {
+        log.add('client', 'read()', line);
+        lingering = setTimeout(() => { if (!sock.destroyed) { sock.destroy(); log.add('client', 'close()', 'the server did not close'); } }, URL_WAIT_MS);
+      }
     });
-    req.on('socket', (s: Socket) => {
-      sock = s;
-      log.add('client', 'connect() called');
-      s.once('connect', () => { log.add('client', 'connect()'); onPort(s.localPort ?? 0); });
-      if (tls) s.once('secureConnect', () => log.add('client', 'TLS handshake done'));
-      s.once('end', () => log.add('client', 'read() = 0', 'end of data: the server\'s FIN'));
-      s.once('close', () => { log.add('client', 'close()'); finish(); });
+    sock.once('end', () => {
+      log.add('client', 'read() = 0', 'end of data: the server\'s FIN');
+      sock.destroy();
+      log.add('client', 'close()');
     });
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(done);
+    sock.once('close', () => { clearTimeout(overall); if (lingering) clearTimeout(lingering); resolve(); });
+    sock.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(overall);
+      if (lingering) clearTimeout(lingering);
       log.add('client', 'connect() failed', e.code ?? e.message);
       if (e.code === 'ECONNREFUSED') resolve(); // a refused connection is explained too
       else reject(new ExitError(`lab --url: ${u.href}: ${e.code ?? e.message}`, ExitCode.CAPTURE_FAILED));
     });
-    req.on('response', (res: IncomingMessage) => {
-      log.add('client', 'read()', `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage ?? ''}`.trim());
-      res.resume();
-      res.on('end', () => {
-        // Connection: close asks the server to close first; if it does not, close after a while.
-        const t = setTimeout(() => { if (sock && !sock.destroyed) { sock.destroy(); log.add('client', 'close()', 'the server did not close'); } }, URL_WAIT_MS);
-        sock?.once('close', () => clearTimeout(t));
-      });
-    });
-    req.end(() => log.add('client', 'write()', `GET ${u.pathname}${u.search} HTTP/1.1`));
   });
 }
