@@ -4,7 +4,7 @@ import type { Lang } from '../src/i18n/meanings.js';
 import { connJson, connsTable, zeekJsonLines, zeekTsv } from '../src/render/conns.js';
 import { Output } from './output.js';
 import { UsageError } from './errors.js';
-import { pickLang } from './options.js';
+import { pickLang, captureArg } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
 
@@ -18,7 +18,8 @@ export interface ConnsOptions {
 
 export async function runConns(o: ConnsOptions): Promise<number> {
   const filter = displayFilter(o.filter);
-  const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined });
+  // Machine formats stay pure: live packet lines only with the table.
+  const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' ? undefined : false });
   const conns = run.conns.map((c) => c.summary);
   const out = new Output();
   if (o.format === 'json') {
@@ -47,9 +48,7 @@ export function registerConns(program: Command): void {
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      const path = (opts.r as string | undefined) ?? file;
-      if (!path) throw new UsageError('conns: name a capture file (or - for standard input)');
-      if (opts.r && file) throw new UsageError('conns: give the file once, either as -r FILE or as an argument');
+      const path = captureArg('conns', file, opts);
       const format = opts.json ? 'json' : (opts.T as ConnsOptions['format']);
       process.exitCode = await runConns({
         file: path, format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,

@@ -6,7 +6,7 @@ import { msg } from '../src/i18n/lifecycle.js';
 import { explain } from '../src/render/explain.js';
 import { Output } from './output.js';
 import { UsageError } from './errors.js';
-import { pickLang, positiveInt } from './options.js';
+import { pickLang, positiveInt, captureArg } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
 
@@ -78,9 +78,7 @@ export function registerExplain(program: Command): void {
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      const path = (opts.r as string | undefined) ?? file;
-      if (!path) throw new UsageError('explain: name a capture file (or - for standard input)');
-      if (opts.r && file) throw new UsageError('explain: give the file once, either as -r FILE or as an argument');
+      const path = captureArg('explain', file, opts);
       process.exitCode = await runExplain({
         file: path, stream: opts.stream as number | undefined, lang: pickLang(opts.lang as string | undefined),
         all: Boolean(opts.all), limit: opts.limit as number | undefined, ladder: opts.ladder !== false,

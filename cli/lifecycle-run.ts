@@ -5,8 +5,10 @@ import type { PacketRecord } from '../src/record.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline, type LifecycleOptions } from '../src/tcp/lifecycle.js';
 import type { Paint } from '../src/render/text.js';
 import { plainPaint } from '../src/render/text.js';
-import { openCaptureFile } from './node-io.js';
+import { summaryLine } from '../src/render/summary.js';
+import { isStreamInput, openCaptureFile } from './node-io.js';
 import { InputError } from './errors.js';
+import { Output, warn } from './output.js';
 import { reportProblems } from './read.js';
 
 export interface LifecycleRun {
@@ -15,11 +17,22 @@ export interface LifecycleRun {
   code: number;
 }
 
+export interface RunOptions extends LifecycleOptions {
+  /** only streams with at least one packet for which it returns true are returned (-Y FILTER) */
+  keep?: (rec: PacketRecord) => boolean;
+  /**
+   * Print each packet's summary line (as `read` does) as soon as it has arrived. Default: when
+   * the capture comes from a pipe or standard input that is not a file. The connection verdicts
+   * need the whole capture: they follow when the input ends (said once on stderr).
+   */
+  live?: boolean;
+}
+
 /**
  * Read `file` (or '-') in one pass. `keep(rec)`: when given, only streams with at least one
  * packet for which it returns true are returned (the hook `-Y FILTER` uses).
  */
-export async function runLifecycle(file: string, opts: LifecycleOptions & { keep?: (rec: PacketRecord) => boolean } = {}): Promise<LifecycleRun> {
+export async function runLifecycle(file: string, opts: RunOptions = {}): Promise<LifecycleRun> {
   const opened = await openCaptureFile(file);
   if (!opened.ok) throw new InputError(opened.error.message);
   const dissector = new Dissector();
@@ -28,13 +41,18 @@ export async function runLifecycle(file: string, opts: LifecycleOptions & { keep
   const matched = new Set<number>();
   const keep = opts.keep;
   let frames = 0;
+  const live = (opts.live ?? isStreamInput(file)) ? new Output(1, 1 << 16) : undefined;
+  if (live) warn('tcpscope: packets are shown as they arrive; the connections\' verdicts need the whole capture and follow when the input ends');
   for await (const batch of opened.batches) {
     for (const frame of batch) {
       const rec = dissector.dissect(frame);
       frames++;
       if (keep && rec.tcp && !matched.has(rec.tcp.stream) && keep(rec)) matched.add(rec.tcp.stream);
+      if (live) live.line(summaryLine(rec, frame.precision ?? (opened.parser.info?.precision === 'ns' ? 9 : 6)));
     }
+    live?.flush();
   }
+  if (live && frames) { live.line(''); live.flush(); }
   let conns = lifecycle.finish();
   if (keep) conns = conns.filter((c) => matched.has(c.summary.stream));
   return { conns, code: reportProblems(opened.parser, file, frames) };

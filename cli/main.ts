@@ -5,7 +5,9 @@ import { registerRead } from './read.js';
 import { registerConns } from './conns.js';
 import { registerExplain } from './explain.js';
 import { registerFollow } from './follow.js';
-import { ExitCode, InputError, UsageError } from './errors.js';
+import { ExitCode, ExitError, InputError, UsageError } from './errors.js';
+import { registerCapture } from './capture/command.js';
+import { registerLab } from './lab/command.js';
 import { warn } from './output.js';
 
 export function buildProgram(): Command {
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerConns(program);
   registerExplain(program);
   registerFollow(program);
+  registerCapture(program);
+  registerLab(program);
   return program;
 }
 
@@ -30,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : ExitCode.USAGE;
     if (e instanceof UsageError) { warn(`tcpscope: ${e.message}`); return ExitCode.USAGE; }
+    if (e instanceof ExitError) { warn(`tcpscope: ${e.message}`); return e.code; }
     if (e instanceof InputError) { warn(`tcpscope: ${e.message}`); return ExitCode.NOT_A_CAPTURE; }
     // A bug: say so in one line (a stack trace only with TCPSCOPE_DEBUG=1).
     warn(`tcpscope: internal error: ${(e as Error)?.message ?? String(e)}${process.env.TCPSCOPE_DEBUG ? '\n' + (e as Error)?.stack : ''}`);

@@ -4,11 +4,12 @@
  * a plain error object instead of a thrown stack trace.
  */
 
+import { fstatSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureParser, readCaptureBatches } from '../src/capture/reader.js';
-import { isGzip } from '../src/capture/gzip.js';
+import { peekGzip } from '../src/capture/gzip.js';
 import type { Frame } from '../src/capture/types.js';
 
 /** Why a capture could not be opened. */
@@ -95,37 +96,13 @@ export async function openCaptureFile(pathOrDash: string): Promise<OpenedCapture
 
 /** Pass chunks through, or through zlib's gunzip when the data start with 1f 8b (no byte lost). */
 async function* gunzipIfNeeded(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const it = chunks[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let have = 0;
-  let ended = false;
-  while (have < 2) {
-    const r = await it.next();
-    if (r.done === true) { ended = true; break; }
-    head.push(r.value);
-    have += r.value.length;
-  }
-  const first = head.length === 1 ? head[0]! : Buffer.concat(head);
-  async function* all(): AsyncGenerator<Uint8Array> {
-    let done = ended;
-    try {
-      if (first.length > 0) yield first;
-      if (ended) return;
-      for (;;) {
-        const r = await it.next();
-        if (r.done === true) { done = true; return; }
-        yield r.value;
-      }
-    } finally {
-      if (!done && it.return !== undefined) await it.return();
-    }
-  }
-  if (!isGzip(first)) {
-    yield* all();
+  const { gzip, stream } = await peekGzip(chunks);
+  if (!gzip) {
+    yield* stream;
     return;
   }
   const gz = createGunzip({ chunkSize: 256 * 1024 });
-  pipeline(all(), gz, () => undefined); // errors surface through the iteration of gz below
+  pipeline(stream, gz, () => undefined); // errors surface through the iteration of gz below
   for await (const c of gz as AsyncIterable<Uint8Array>) yield c;
 }
 
@@ -138,4 +115,17 @@ export async function openCapture(pathOrDash: string): Promise<AsyncIterable<Uin
   const src = await openCaptureSource(pathOrDash);
   if (!src.ok) throw new Error(src.error.message);
   return src.chunks;
+}
+
+/**
+ * True when the capture arrives as a stream rather than a file (standard input that is a pipe
+ * or terminal, a FIFO, a socket): commands then show packets as they arrive.
+ */
+export function isStreamInput(pathOrDash: string): boolean {
+  try {
+    const st = pathOrDash === '-' ? fstatSync(0) : statSync(pathOrDash);
+    return !st.isFile();
+  } catch {
+    return false;
+  }
 }

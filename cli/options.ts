@@ -19,3 +19,15 @@ export function positiveInt(name: string) {
   };
 }
 
+
+/**
+ * The capture a command reads: `-r FILE` or the positional argument (either may be '-' for
+ * standard input), given exactly once. Shared by read, conns and explain.
+ */
+export function captureArg(command: string, file: string | undefined, opts: Record<string, unknown>): string {
+  const r = opts.r as string | undefined;
+  if (r !== undefined && file !== undefined) throw new UsageError(`${command}: give the file once, either as -r FILE or as an argument`);
+  const path = r ?? file;
+  if (!path) throw new UsageError(`${command}: name a capture file (or - for standard input)`);
+  return path;
+}

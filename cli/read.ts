@@ -10,7 +10,7 @@ import { openCaptureFile } from './node-io.js';
 import { Output, warn } from './output.js';
 import { ExitCode, InputError, UsageError } from './errors.js';
 import { Option, type Command } from 'commander';
-import { collect, pickLang, positiveInt } from './options.js';
+import { collect, pickLang, positiveInt, captureArg } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { firstPass, parseStats, renderStat, STATS_HELP } from './stats.js';
 
@@ -94,6 +94,9 @@ export async function runRead(o: ReadOptions): Promise<number> {
         out.line('');
       } else out.line(summaryLine(rec, frame.precision ?? digits()));
     }
+    // Streaming: what one read of the input completed is shown now, not when the input ends
+    // (a pipe from tcpdump -U or dumpcap delivers a few packets at a time).
+    out.flush();
   }
   header();
   if (o.format === 'json' && !o.quiet) out.line(']');
@@ -133,9 +136,7 @@ export function registerRead(program: Command): void {
     .option('--no-meanings', 'with -V: leave out the one-line meaning beside each field')
     .option('--lang <lang>', 'language of explanations: en or zh-CN (default from LANG)')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      const path = (opts.r as string | undefined) ?? file;
-      if (!path) throw new UsageError('read: name a capture file (or - for standard input)');
-      if (opts.r && file) throw new UsageError('read: give the file once, either as -r FILE or as an argument');
+      const path = captureArg('read', file, opts);
       process.exitCode = await runRead({
         file: path, format: opts.T as 'text' | 'fields' | 'json', fields: opts.e as string[], fieldOptions: opts.E as string[],
         count: opts.c as number | undefined, verbose: Boolean(opts.V), hex: Boolean(opts.x), meanings: opts.meanings !== false,

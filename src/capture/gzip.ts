@@ -61,10 +61,11 @@ export async function* gunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator
 }
 
 /**
- * Pass a byte stream through unchanged, or decompress it when it starts with the gzip magic.
- * Peeks at the first bytes without losing any.
+ * Look at the first bytes of a byte stream without losing any: whether it starts with the gzip
+ * magic, and the whole stream again (the peeked bytes first). Shared by {@link maybeGunzip} and
+ * the Node reader (which inflates with node:zlib).
  */
-export async function* maybeGunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function peekGzip(chunks: AsyncIterable<Uint8Array>): Promise<{ gzip: boolean; stream: AsyncGenerator<Uint8Array> }> {
   const it = chunks[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let have = 0;
@@ -92,8 +93,17 @@ export async function* maybeGunzip(chunks: AsyncIterable<Uint8Array>): AsyncGene
       if (!done && it.return !== undefined) await it.return();
     }
   }
-  if (isGzip(first)) yield* gunzip(rest());
-  else yield* rest();
+  return { gzip: isGzip(first), stream: rest() };
+}
+
+/**
+ * Pass a byte stream through unchanged, or decompress it when it starts with the gzip magic.
+ * Peeks at the first bytes without losing any.
+ */
+export async function* maybeGunzip(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const { gzip, stream } = await peekGzip(chunks);
+  if (gzip) yield* gunzip(stream);
+  else yield* stream;
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
