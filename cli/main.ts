@@ -5,6 +5,7 @@ import { registerRead } from './read.js';
 import { registerConns } from './conns.js';
 import { registerExplain } from './explain.js';
 import { registerFollow } from './follow.js';
+import { registerServe } from './serve.js';
 import { ExitCode, InputError, UsageError } from './errors.js';
 import { warn } from './output.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerConns(program);
   registerExplain(program);
   registerFollow(program);
+  registerServe(program);
   return program;
 }
 
