@@ -93,6 +93,7 @@ function onLoaded(m: Extract<FromWorker, { t: 'loaded' }>): void {
   st.dataset.packets = String(m.packets);
   st.dataset.conns = String(m.conns);
   st.dataset.ms = String(m.ms);
+  st.dataset.loads = String(Number(st.dataset.loads ?? '0') + 1);
   ($('progress') as HTMLProgressElement).hidden = true;
   $('status-text').textContent = t('loaded', { packets: m.packets, conns: m.conns, bytes: fmtBytes(m.bytes), ms: m.ms });
   const prob = $('problem');
@@ -416,7 +417,11 @@ function open(source: Source, size = 0): void {
 void loadStart;
 
 const picker = $('file') as HTMLInputElement;
-picker.addEventListener('change', () => { const f = picker.files?.[0]; if (f) open({ kind: 'file', file: f, name: f.name }, f.size); });
+picker.addEventListener('change', () => {
+  const f = picker.files?.[0];
+  if (f) open({ kind: 'file', file: f, name: f.name }, f.size);
+  picker.value = ''; // the same file picked again is read again
+});
 $('open').addEventListener('click', () => picker.click());
 document.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('dragging'); });
 document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));

@@ -10,6 +10,7 @@ import { Dissector } from '../src/dissect.js';
 import type { PacketRecord } from '../src/record.js';
 import '../src/fields/index.js';
 import { columns, summaryLine } from '../src/render/summary.js';
+import { relTimeDigits } from '../src/core/format.js';
 import { detailsTree, type TreeNode } from '../src/render/details.js';
 import { compileFilter, FilterError, type Filter } from '../src/filter/index.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline } from '../src/tcp/lifecycle.js';
@@ -111,7 +112,14 @@ async function open(source: Source): Promise<void> {
   const dissector = new Dissector();
   const lifecycle = new LifecycleTracker();
   dissector.addObserver(lifecycle);
-  let lastPost = 0, lastConns = t0;
+  let lastPost = -Infinity, lastConns = t0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const progress = (): void => {
+    const now = performance.now();
+    lastPost = now;
+    if (live && now - lastConns > 2000) { lastConns = now; conns = connsByPass(); }
+    post({ t: 'progress', bytes: bytesRead, packets: idx.count, conns: streamsSeen, live });
+  };
   let error: string | undefined;
   try {
     for await (const batch of readCaptureBatches(chunksOf(source), { parser })) {
@@ -124,16 +132,15 @@ async function open(source: Source): Promise<void> {
         if (f && sh && f.matches(rec)) sh.push(idx.count - 1);
       }
       const now = performance.now();
-      if (now - lastPost > 100) {
-        lastPost = now;
-        if (live && now - lastConns > 2000) { lastConns = now; conns = connsByPass(); }
-        post({ t: 'progress', bytes: bytesRead, packets: idx.count, conns: streamsSeen, live });
-      }
+      if (now - lastPost > 100) progress();
+      // A live source may pause for long: what was read is shown soon even when no more comes.
+      else if (!timer) timer = setTimeout(() => { timer = undefined; if (gen === generation && loading) progress(); }, 100);
     }
   } catch (e) {
     error = (e as Error)?.message ?? String(e);
   }
   if (gen !== generation) return;
+  if (timer) clearTimeout(timer);
   conns = lifecycle.finish().map((c) => c.summary);
   loading = false;
   const fatal = parser.problems.find((p) => p.fatal);
@@ -166,7 +173,7 @@ function row(i: number): Row {
     relSec: idx.sec.get(i) - sec0, relNsec: idx.nsec.get(i) - nsec0,
   } as unknown as PacketRecord;
   const line = summaryLine(fake, idx.prec.get(i), { source: src, destination: dst, protocol: proto, info });
-  const time = line.slice(6, 16).trim();
+  const time = relTimeDigits(idx.sec.get(i) - sec0, idx.nsec.get(i) - nsec0, idx.prec.get(i));
   return { index: i, no: String(i + 1), time, src, dst, proto, len: String(idx.orig.get(i)), info, line, cls: CLS[idx.cls.get(i)] ?? '' };
 }
 
