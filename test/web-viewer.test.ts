@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { cliOk, runCli, SHARED } from './support/tshark.js';
+import { pathToFileURL } from 'node:url';
+import { cliOk, REPO, runCli, SHARED } from './support/tshark.js';
 import { startServer, type RunningServer } from '../cli/serve.js';
 import { readCaptureSync } from '../src/capture/reader.js';
 import { VIEWER_MESSAGES } from '../src/i18n/viewer.js';
@@ -296,4 +297,20 @@ test('the page asks nothing of any host but the local server; no page errors', (
   const foreign = b.requests.filter((u) => !u.startsWith('http://127.0.0.1:') && !u.startsWith('blob:') && !u.startsWith('data:'));
   assert.deepEqual(foreign, []);
   assert.deepEqual(b.errors, []);
+});
+
+test('the static build works from disk (file://): a dropped capture is read by the embedded worker', async () => {
+  const page = await b.ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(pathToFileURL(join(REPO, 'dist', 'web', 'index.html')).href);
+    const n = await loads(page);
+    await page.setInputFiles('#file', HTTP_CLOSE);
+    await loaded(page, n);
+    await waitRows(page);
+    assert.equal(Number(await page.getAttribute('#status', 'data-packets')), 10);
+    assert.equal((await shownLines(page)).get(10), readLines([HTTP_CLOSE])[9]);
+    assert.deepEqual(errors, []);
+  } finally { await page.close(); }
 });
