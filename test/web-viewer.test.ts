@@ -125,6 +125,9 @@ test('connection ladder of http-server-close.pcap: three-packet teardown and bot
   const last = conn.teardown.frames[conn.teardown.frames.length - 1]!;
   assert.equal(await states('c', last), conn.states.client);
   assert.equal(await states('s', last), conn.states.server);
+  // The socket calls: the active closer called close() at the first teardown packet.
+  const closer = conn.teardown.active_closer === 'client' ? 'c' : 's';
+  assert.match(await b.page.textContent(`#ladder text.socket.${closer}[data-frame="${conn.teardown.frames[0]}"]`) ?? '', /^close\(\)/);
   // The explanation beside it is `explain`'s text.
   const ex = await b.page.textContent('#explain');
   assert.ok(ex && ex.length > 200);

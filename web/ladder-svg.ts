@@ -13,6 +13,13 @@ import type { ConnView } from './protocol.js';
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]!));
 const ep = (e: { ip: string; port: number }): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 
+/** Short names of socket events for the ladder (the full sentence is the tooltip). */
+const SOCKET_SHORT: Record<string, string> = {
+  'connect-returns': 'connect()', 'accept-returns': 'accept()', 'close-called': 'close()', 'eof': 'read() = 0',
+  'time-wait': '2×MSL', 'refused': 'ECONNREFUSED', 'reset-received': 'ECONNRESET', 'abort': 'abort (RST)',
+  'syn-retransmit': 'SYN again', 'connect-times-out': 'ETIMEDOUT',
+};
+
 export const COLORS = { client: '#0b6bcb', server: '#a3268f', state: '#1d7a33', dim: '#777', bracket: '#c77d00', text: '#222' };
 
 export function ladderSvg(v: ConnView, lang: Lang): string {
@@ -68,6 +75,14 @@ export function ladderSvg(v: ConnView, lang: Lang): string {
     const [cs, ss] = e.states;
     parts.push(`<text class="state c" data-frame="${e.frame}" x="${XC - 12}" y="${ay + 4}" text-anchor="end" fill="${cs === prev[0] ? COLORS.dim : COLORS.state}"${cs === prev[0] ? '' : ' font-weight="bold"'}>${esc(cs)}</text>`);
     parts.push(`<text class="state s" data-frame="${e.frame}" x="${XS + 12}" y="${ay + 4}" fill="${ss === prev[1] ? COLORS.dim : COLORS.state}"${ss === prev[1] ? '' : ' font-weight="bold"'}>${esc(ss)}</text>`);
+    // The socket calls and events each side goes through at this packet (inferred, as explain tells them).
+    for (const side of ['client', 'server'] as const) {
+      const evs = e.events.filter((x) => x.side === side && SOCKET_SHORT[x.event]);
+      if (!evs.length) continue;
+      const x = side === 'client' ? XC - 12 : XS + 12;
+      parts.push(`<text class="socket ${side === 'client' ? 'c' : 's'}" data-frame="${e.frame}" x="${x}" y="${ay + 15}"${side === 'client' ? ' text-anchor="end"' : ''} fill="${COLORS.bracket}" font-size="10" font-style="italic">`
+        + evs.map((x) => `<tspan>${esc(SOCKET_SHORT[x.event]!)}<title>${esc(msg(lang, `ev.${x.event}`))}</title></tspan>`).join(' ') + '</text>');
+    }
     prev = [cs, ss];
     if (open && e.frame === open.last) { bracket(open.kind, open.y, y + ROW - 2); open = undefined; }
   });
