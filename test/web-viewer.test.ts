@@ -156,6 +156,11 @@ test('details tree with meanings, bytes pane highlighting the selected field', a
   const hl = await b.page.$$eval('#bytes .hex .b.hl', (s) => s.map((x) => x.textContent).join(''));
   assert.equal(hl, (17088).toString(16).padStart(4, '0'), 'source port bytes highlighted');
   await b.shot('details');
+  // The arrow keys move the selection.
+  await b.page.focus('#packets');
+  await b.page.keyboard.press('ArrowDown');
+  await b.page.waitForFunction(() => document.querySelector('#details .label .text')?.textContent?.startsWith('Frame 3:'));
+  assert.ok(await b.page.$('#packets .row.selected[data-frame="3"]'));
 });
 
 test('language: switched to Simplified Chinese, kept after reload', async () => {

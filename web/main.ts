@@ -185,13 +185,31 @@ class VirtualList<T> {
 const packetList = new VirtualList<Row>($('packets'), async (from, to) => {
   const m = await ask({ t: 'rows', req: next(), from, to }) as Extract<FromWorker, { t: 'rows' }>;
   return { items: m.rows, count: m.shown };
-}, (r) => {
+}, (r, i) => {
   const d = el('div', `row ${r.cls}${r.index === selectedFrame ? ' selected' : ''}`);
   d.dataset.frame = r.no;
   d.dataset.line = r.line;
   for (const [cls, v] of [['no', r.no], ['time', r.time], ['src', r.src], ['dst', r.dst], ['proto', r.proto], ['len', r.len], ['info', r.info]] as const) d.append(el('span', cls, v));
-  d.addEventListener('click', () => selectFrame(r.index, false));
+  d.addEventListener('click', () => { selectedRow = i; void selectFrame(r.index, false); });
   return d;
+});
+
+// Up/down arrows, Page Up/Down, Home/End move the selection in the displayed list.
+let selectedRow = -1;
+$('packets').tabIndex = 0;
+$('packets').addEventListener('keydown', (e) => {
+  const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 20, PageUp: -20, Home: -Infinity, End: Infinity };
+  const d = step[e.key];
+  if (d === undefined || !shown) return;
+  e.preventDefault();
+  const row = Math.max(0, Math.min(shown - 1, selectedRow < 0 ? 0 : selectedRow + d));
+  selectedRow = row;
+  void ask({ t: 'rows', req: next(), from: row, to: row + 1 }).then((m) => {
+    const r = (m as Extract<FromWorker, { t: 'rows' }>).rows[0];
+    if (!r) return;
+    packetList.scrollTo(row);
+    void selectFrame(r.index, false);
+  });
 });
 
 let connStreams = new Map<number, number>();
@@ -218,7 +236,7 @@ async function selectFrame(frame: number, scroll: boolean): Promise<void> {
   document.querySelector(`#packets .row[data-frame="${frame + 1}"]`)?.classList.add('selected');
   if (scroll) {
     const m = await ask({ t: 'indexOf', req: next(), frame }) as Extract<FromWorker, { t: 'indexOf' }>;
-    if (m.index >= 0) packetList.scrollTo(m.index);
+    if (m.index >= 0) { selectedRow = m.index; packetList.scrollTo(m.index); }
   }
   const req = detailsReq = next();
   const m = await ask({ t: 'details', req, frame, lang }) as Extract<FromWorker, { t: 'details' }>;
@@ -352,6 +370,7 @@ async function applyFilter(): Promise<void> {
   msgEl.textContent = t('filter.shown', { shown: m.shown, total: m.total });
   msgEl.dataset.shown = String(m.shown);
   packetList.box.scrollTop = 0;
+  selectedRow = -1;
   packetList.setCount(shown);
   packetList.refresh();
 }
@@ -399,7 +418,7 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('[data-export]')) b
 
 // ---- opening ------------------------------------------------------------------------------------
 function open(source: Source, size = 0): void {
-  loaded = false; total = 0; shown = 0; filterActive = false; selectedFrame = -1; selectedStream = -1; currentConn = null;
+  loaded = false; total = 0; shown = 0; filterActive = false; selectedFrame = -1; selectedRow = -1; selectedStream = -1; currentConn = null;
   fileSize = size;
   loadStart = performance.now();
   fin.value = ''; checkFilter();
