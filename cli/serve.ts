@@ -134,8 +134,9 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
     if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { Allow: 'GET, HEAD' }).end(); return; }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/session.json') {
-      if (!file && !live) { res.writeHead(404).end(); return; }
       res.writeHead(200, { 'Content-Type': 'application/json' });
+      // No capture given: the page waits for one to be dropped or picked.
+      if (!file && !live) { res.end(JSON.stringify({ name: '', url: null, live: false, size: 0 })); return; }
       res.end(JSON.stringify({ name, url: 'capture', live: Boolean(live), size: live ? 0 : fileSize }));
       return;
     }

@@ -41,6 +41,8 @@ export async function launchBrowser(viewport = { width: 1600, height: 1000 }): P
   const errors: string[] = [];
   ctx.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => errors.push(e.message));
+  // Console errors too: a Content-Security-Policy violation is reported there.
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   mkdirSync(ARTIFACTS, { recursive: true });
   return {
     ctx, page, requests, errors,

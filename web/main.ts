@@ -471,7 +471,7 @@ $('details').replaceChildren(el('p', 'hint', t('select.packet')));
 if (location.protocol !== 'file:') {
   fetch('session.json', { cache: 'no-store' }).then(async (r) => {
     if (!r.ok) return;
-    const s = await r.json() as { name: string; url: string; live: boolean; size: number };
-    open({ kind: 'url', url: new URL(s.url, location.href).href, name: s.name, live: s.live }, s.size);
+    const s = await r.json() as { name: string; url: string | null; live: boolean; size: number };
+    if (s.url) open({ kind: 'url', url: new URL(s.url, location.href).href, name: s.name, live: s.live }, s.size);
   }).catch(() => undefined);
 }
