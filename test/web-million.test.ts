@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SHARED } from './support/tshark.js';
+import { runCli, SHARED } from './support/tshark.js';
 import { startServer, type RunningServer } from '../cli/serve.js';
 import { readCaptureSync } from '../src/capture/reader.js';
 import { decodePacket } from '../src/decode/decode.js';
@@ -120,4 +120,13 @@ test('1,000,000 packets: progress while loading, then the end of the list and a 
   await b.page.waitForSelector('#ladder svg g.arrow', { timeout: 20_000 });
   assert.equal(await b.page.getAttribute('#ladder', 'data-stream'), String(made.copies - 1));
   await b.shot('million');
+  // A display filter over all 1,000,000 packets: one RST per complete copy, as `read -Y` finds in the source.
+  const rstPerCopy = runCli(['read', '-Y', 'tcp.flags.reset == 1', SOURCE]).stdout.trim().split('\n').length;
+  const t3 = Date.now();
+  await b.page.fill('#filter', 'tcp.flags.reset == 1');
+  await b.page.press('#filter', 'Enter');
+  await b.page.waitForFunction(() => document.getElementById('filter-msg')!.dataset.shown !== undefined, null, { timeout: 60_000 });
+  console.log(`filter over ${PACKETS} packets in ${Date.now() - t3} ms`);
+  const fullCopies = Math.floor(PACKETS / made.perCopy);
+  assert.equal(Number(await b.page.getAttribute('#filter-msg', 'data-shown')), rstPerCopy * fullCopies);
 });

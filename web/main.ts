@@ -242,6 +242,11 @@ async function selectFrame(frame: number, scroll: boolean): Promise<void> {
   const m = await ask({ t: 'details', req, frame, lang }) as Extract<FromWorker, { t: 'details' }>;
   if (req !== detailsReq) return;
   showDetails(m.tree, m.bytes);
+  // The packet's connection becomes the selected one (its ladder shows the packet's arrow).
+  if (m.stream >= 0 && m.stream !== selectedStream) {
+    void selectConn(m.stream);
+    connList.scrollTo(connStreams.get(m.stream) ?? m.stream); // rows are in tcp.stream order
+  }
   for (const g of document.querySelectorAll('#ladder g.arrow')) g.classList.toggle('selected', Number((g as SVGGElement).dataset.frame) === frame + 1);
 }
 

@@ -58,7 +58,7 @@ export type FromWorker =
   | { t: 'rows'; req: number; rows: Row[]; shown: number }
   | { t: 'filtered'; req: number; shown: number; total: number }
   | { t: 'filterError'; req: number; message: string; column: number; length: number }
-  | { t: 'details'; req: number; frame: number; tree: DNode[]; bytes: Uint8Array }
+  | { t: 'details'; req: number; frame: number; stream: number; tree: DNode[]; bytes: Uint8Array }
   | { t: 'connRows'; req: number; rows: string[][]; streams: number[]; total: number; head: string[] }
   | { t: 'conn'; req: number; view: ConnView | null }
   | { t: 'indexOf'; req: number; index: number }

@@ -381,7 +381,7 @@ ctx.onmessage = (e: MessageEvent<ToWorker>): void => {
     }
     case 'details': {
       const d = details(m.frame, m.lang);
-      post({ t: 'details', req: m.req, frame: m.frame, tree: d.tree, bytes: d.bytes }, [d.bytes.buffer]);
+      post({ t: 'details', req: m.req, frame: m.frame, stream: idx.stream.get(m.frame), tree: d.tree, bytes: d.bytes }, [d.bytes.buffer]);
       break;
     }
     case 'connRows': {
