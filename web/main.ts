@@ -73,7 +73,6 @@ function fmtBytes(n: number): string {
   if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
-let loadStart = 0;
 let fileSize = 0;
 function setProgress(bytes: number, packets: number, conns: number, live: boolean): void {
   const st = $('status');
@@ -425,7 +424,6 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('[data-export]')) b
 function open(source: Source, size = 0): void {
   loaded = false; total = 0; shown = 0; filterActive = false; selectedFrame = -1; selectedRow = -1; selectedStream = -1; currentConn = null;
   fileSize = size;
-  loadStart = performance.now();
   fin.value = ''; checkFilter();
   $('filename').textContent = source.name;
   $('status').dataset.state = 'loading';
@@ -438,7 +436,6 @@ function open(source: Source, size = 0): void {
   drawConn();
   worker.postMessage({ t: 'open', source } satisfies ToWorker);
 }
-void loadStart;
 
 const picker = $('file') as HTMLInputElement;
 picker.addEventListener('change', () => {

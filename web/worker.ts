@@ -423,4 +423,3 @@ ctx.onmessage = (e: MessageEvent<ToWorker>): void => {
   }
 };
 
-export const isLoading = (): boolean => loading;
