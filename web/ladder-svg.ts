@@ -24,36 +24,29 @@ export const COLORS = { client: '#0b6bcb', server: '#a3268f', state: '#1d7a33', 
 
 export function ladderSvg(v: ConnView, lang: Lang): string {
   const c = v.summary;
-  const W = 900, XC = 250, XS = 650, ROW = 40, TOP = 70;
+  const W = 760, XC = 200, XS = 560, ROW = 40, TOP = 70, LABEL = 18;
   const hs = new Set(c.handshake.frames), td = new Set(c.teardown.frames);
   const parts: string[] = [];
-  const h = TOP + v.rows.length * ROW + 30;
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" font-family="monospace" font-size="12">`);
-  parts.push(`<rect x="0" y="0" width="${W}" height="${h}" fill="#ffffff"/>`);
-  parts.push(`<text x="${XC}" y="18" text-anchor="middle" fill="${COLORS.client}" font-weight="bold">${esc(msg(lang, 'side.client'))} ${esc(ep(c.client))}</text>`);
-  parts.push(`<text x="${XS}" y="18" text-anchor="middle" fill="${COLORS.server}" font-weight="bold">${esc(msg(lang, 'side.server'))} ${esc(ep(c.server))}</text>`);
-  parts.push(`<text class="state c" x="${XC - 12}" y="44" text-anchor="end" fill="${COLORS.state}">${esc(v.initial[0])}</text>`);
-  parts.push(`<text class="state s" x="${XS + 12}" y="44" fill="${COLORS.state}">${esc(v.initial[1])}</text>`);
-  parts.push(`<line x1="${XC}" y1="26" x2="${XC}" y2="${h - 10}" stroke="${COLORS.client}" stroke-width="2"/>`);
-  parts.push(`<line x1="${XS}" y1="26" x2="${XS}" y2="${h - 10}" stroke="${COLORS.server}" stroke-width="2"/>`);
   const bracket = (kind: 'hs' | 'td', y0: number, y1: number): void => {
     const label = kind === 'hs' ? `${msg(lang, 'ladder.handshake')}: ${msg(lang, `hs.${c.handshake.kind}`)}` : `${msg(lang, 'ladder.teardown')}: ${msg(lang, `td.${c.teardown.kind}`)}`;
     parts.push(`<g class="bracket ${kind}"><rect x="4" y="${y0}" width="${W - 8}" height="${y1 - y0}" fill="none" stroke="${COLORS.bracket}" stroke-dasharray="4 3" rx="6"/>`
-      + `<text x="${W - 10}" y="${y0 + 12}" text-anchor="end" fill="${COLORS.bracket}" font-size="11">${esc(label)}</text></g>`);
+      + `<text x="12" y="${y0 + 13}" fill="${COLORS.bracket}" font-size="11">${esc(label)}</text></g>`);
   };
   let open: { kind: 'hs' | 'td'; y: number; last: number } | undefined;
   let prev: [string, string] = [v.initial[0], v.initial[1]];
   let prevT = 0;
-  v.rows.forEach((r, k) => {
-    const y = TOP + k * ROW;
+  let y = TOP - ROW;
+  v.rows.forEach((r) => {
+    y += ROW;
     if (!('entry' in r)) {
       const text = msg(lang, 'ex.collapsed', { n: r.gap, cp: r.client, sp: r.server }).replace(/; --all.*$|；用 --all.*$/, '');
       parts.push(`<text class="gap" x="${(XC + XS) / 2}" y="${y + 22}" text-anchor="middle" fill="${COLORS.dim}">⋮ ${esc(text)}</text>`);
       return;
     }
     const e = r.entry;
-    if (!open && hs.has(e.frame) && e.frame === Math.min(...c.handshake.frames)) open = { kind: 'hs', y: y + 2, last: Math.max(...c.handshake.frames) };
-    else if (!open && td.has(e.frame) && e.frame === Math.min(...c.teardown.frames)) open = { kind: 'td', y: y + 2, last: Math.max(...c.teardown.frames) };
+    // A bracket opens on its own line (its label), above its first packet.
+    if (!open && hs.has(e.frame) && e.frame === Math.min(...c.handshake.frames)) { open = { kind: 'hs', y: y + 2, last: Math.max(...c.handshake.frames) }; y += LABEL; }
+    else if (!open && td.has(e.frame) && e.frame === Math.min(...c.teardown.frames)) { open = { kind: 'td', y: y + 2, last: Math.max(...c.teardown.frames) }; y += LABEL; }
     const fromC = e.from === 'client';
     const x1 = fromC ? XC : XS, x2 = fromC ? XS : XC;
     const ay = y + 24;
@@ -67,7 +60,7 @@ export function ladderSvg(v: ConnView, lang: Lang): string {
       + `<line x1="${x1}" y1="${ay}" x2="${x2}" y2="${ay}" stroke="transparent" stroke-width="14"/>`
       + `<line x1="${x1}" y1="${ay}" x2="${x2}" y2="${ay}" stroke="${colour}" stroke-width="1.5"/>`
       + `<polygon points="${head}" fill="${colour}"/>`
-      + `<text class="label" x="${(XC + XS) / 2}" y="${ay - 5}" text-anchor="middle" fill="${colour}">${esc(label + note)}</text>`
+      + `<text class="label" x="${(XC + XS) / 2}" y="${ay - 5}" text-anchor="middle" fill="${colour}" font-size="11">${esc(label + note)}</text>`
       + (e.app ? `<text class="app" x="${(XC + XS) / 2}" y="${ay + 13}" text-anchor="middle" fill="${COLORS.text}" font-weight="bold">${esc(e.app.length > 60 ? e.app.slice(0, 59) + '…' : e.app)}</text>` : '')
       + `<text class="frame" x="12" y="${ay + 4}" fill="${COLORS.dim}">#${e.frame}</text>`
       + `<text class="dt" x="12" y="${ay + 16}" fill="${COLORS.dim}" font-size="10">Δt +${(dt * 1000).toFixed(3)} ms</text>`
@@ -86,7 +79,17 @@ export function ladderSvg(v: ConnView, lang: Lang): string {
     prev = [cs, ss];
     if (open && e.frame === open.last) { bracket(open.kind, open.y, y + ROW - 2); open = undefined; }
   });
-  if (open) bracket(open.kind, open.y, TOP + v.rows.length * ROW);
-  parts.push('</svg>');
-  return parts.join('');
+  if (open) bracket(open.kind, open.y, y + ROW - 2);
+  const h = y + ROW + 30;
+  const head = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" font-family="monospace" font-size="12">`,
+    `<rect x="0" y="0" width="${W}" height="${h}" fill="#ffffff"/>`,
+    `<text x="${XC}" y="18" text-anchor="middle" fill="${COLORS.client}" font-weight="bold">${esc(msg(lang, 'side.client'))} ${esc(ep(c.client))}</text>`,
+    `<text x="${XS}" y="18" text-anchor="middle" fill="${COLORS.server}" font-weight="bold">${esc(msg(lang, 'side.server'))} ${esc(ep(c.server))}</text>`,
+    `<text class="state c" x="${XC - 12}" y="44" text-anchor="end" fill="${COLORS.state}">${esc(v.initial[0])}</text>`,
+    `<text class="state s" x="${XS + 12}" y="44" fill="${COLORS.state}">${esc(v.initial[1])}</text>`,
+    `<line x1="${XC}" y1="26" x2="${XC}" y2="${h - 10}" stroke="${COLORS.client}" stroke-width="2"/>`,
+    `<line x1="${XS}" y1="26" x2="${XS}" y2="${h - 10}" stroke="${COLORS.server}" stroke-width="2"/>`,
+  ];
+  return head.join('') + parts.join('') + '</svg>';
 }
