@@ -8,8 +8,9 @@
  *   sequence number it shows (after the SYN);
  * - a segment at the expected sequence number is a chunk; the part of a segment that repeats
  *   bytes already shown is cut off, a segment with nothing new is ignored;
- * - a segment beyond the expected number is held (in arrival order) and shown once the gap
- *   before it fills; a held segment that overlaps what was shown keeps only its new bytes;
+ * - a segment beyond the expected number is held and shown once the gap before it fills (of
+ *   the held segments that reach the expected number, the first to arrive, whole); a held
+ *   segment that overlaps what was shown keeps only its new bytes;
  * - when the other side acknowledges bytes beyond a gap, the gap is given up:
  *   a chunk `[N bytes missing in capture file]` (with its terminating NUL) takes its place.
  * Held segments are bounded (`maxHeldBytes`, FOLLOW_MAX_HELD_SEGMENTS); what does not fit is
