@@ -130,4 +130,16 @@ export interface AppInfo {
   http?: HttpFrameInfo;
   tls?: TlsFrameInfo;
   reassembled?: ReassembledPdu[];
+  /** memory limits of the application stage hit on this frame: from here tcpscope may show less than tshark */
+  limits?: AppLimit[];
+}
+
+/** A memory limit of the application stage, hit on a frame (see AppStageOptions, README "Memory stays bounded"). */
+export interface AppLimit {
+  /** 'head': an unfinished HTTP head (or TLS record header) outgrew maxHeadBytes and was given up; 'held': out-of-order bytes of a pending PDU were dropped (maxHeldBytes / maxHeldSegments) */
+  kind: 'head' | 'held';
+  /** the limit in force, in bytes */
+  limit: number;
+  /** the head's length when given up, or the bytes dropped */
+  bytes: number;
 }
