@@ -32,8 +32,8 @@ export type { AppInfo, ColumnOp, HttpMessage, HttpFrameInfo, TlsRecord, TlsHands
 export { applyColumnOps } from './app/columns.js';
 export { TcpFollower, renderFollow, type FollowMode, type FollowDirection, type FollowResult, type FollowChunk } from './render/follow.js';
 export { Completeness, TcpEvent, MAX_UNACKED_SEGMENTS, FinalsCollector, type TcpAnalysisResult, type AnalysisWhy, type TwoPassFinals } from './tcp/analysis.js';
-export { analysisFindings, type Finding } from './tcp/findings.js';
-export { tcpExpertItems, analysisPrefix, type ExpertItem, type Severity } from './tcp/expert.js';
+export { analysisFindings, type Finding } from './render/findings.js';
+export { tcpExpertItems, analysisPrefix, type ExpertItem, type Severity } from './render/info-labels.js';
 export { makeStatistic, ExpertStats, ConvStats, IoStats, StatsError, type Statistic } from './render/stats.js';
 
 /** Where an analysis gets its bytes: a whole capture in memory, or a stream of chunks. */

@@ -8,7 +8,8 @@ import { TcpFlag } from '../decode/types.js';
 import { hex, ipv4, ipv6At, mac, relTime } from '../core/format.js';
 import { flagNames } from './summary.js';
 import { flagsString } from '../fields/tcp.js';
-import { FIELD_MEANINGS, type Lang } from '../i18n/meanings.js';
+import type { Lang } from '../i18n/catalog.js';
+import { DETAILS_TEXTS, fieldMeaning } from '../i18n/meanings.js';
 import { tcpHeaderDiagram } from './diagram.js';
 import { analysisNode, completenessText } from './analysis-tree.js';
 
@@ -115,7 +116,7 @@ function tcpNode(r: PacketRecord, l: TcpLayer): TreeNode {
     if (seqAck) kids.push(seqAck);
   }
   if (l.len > 0) kids.push(n(`TCP payload (${l.len} byte${l.len === 1 ? '' : 's'})`));
-  kids.push({ label: '[Header diagram (RFC 9293, Figure 1)]', diagram: true, children: tcpHeaderDiagram(l, t).map((line) => n(line)) });
+  kids.push({ label: '', localized: (lang: Lang) => DETAILS_TEXTS[lang]['diagram'], diagram: true, children: tcpHeaderDiagram(l, t).map((line) => n(line)) });
   return n(head.join(''), undefined, kids);
 }
 
@@ -194,12 +195,11 @@ export interface DetailsOptions { meanings: boolean; lang: Lang; width?: number 
 export function renderTree(nodes: TreeNode[], opts: DetailsOptions): string {
   const lines: string[] = [];
   const width = opts.width ?? 58;
-  const meanings = FIELD_MEANINGS[opts.lang];
   const walk = (list: TreeNode[], depth: number): void => {
     for (const node of list) {
       if (node.diagram && !opts.meanings) continue;
       let line = '    '.repeat(depth) + (node.localized ? node.localized(opts.lang) : node.label);
-      const m = opts.meanings && node.field ? meanings[node.field] : undefined;
+      const m = opts.meanings && node.field ? fieldMeaning(opts.lang, node.field) : undefined;
       if (m) line = line.padEnd(width) + '  \u2190 ' + m;
       lines.push(line);
       if (node.children) walk(node.children, depth + 1);

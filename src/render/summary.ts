@@ -7,7 +7,7 @@ import type { TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
 import { ipv4, ipv6At, mac, relTimeDigits } from '../core/format.js';
 import { appColumns } from '../app/columns.js';
-import { analysisPrefix } from '../tcp/expert.js';
+import { analysisPrefix } from './info-labels.js';
 
 const FLAG_NAMES: Array<[number, string]> = [
   [TcpFlag.FIN, 'FIN'], [TcpFlag.SYN, 'SYN'], [TcpFlag.RST, 'RST'], [TcpFlag.PSH, 'PSH'], [TcpFlag.ACK, 'ACK'],
