@@ -8,7 +8,7 @@ import { Dissector } from './dissect.js';
 import type { PacketRecord } from './record.js';
 import './fields/index.js';
 
-export type { Frame, CaptureProblem, CaptureInfo, CaptureFormat } from './capture/types.js';
+export type { Frame, CaptureProblem, CaptureProblemId, CaptureInfo, CaptureFormat } from './capture/types.js';
 export { LinkType } from './capture/types.js';
 export { CaptureParser, readCapture, readCaptureBatches, readCaptureSync } from './capture/reader.js';
 export type { Packet, Layer, TcpLayer, TcpOption, Ipv4Layer, Ipv6Layer, UdpLayer, PacketProblem } from './decode/types.js';
