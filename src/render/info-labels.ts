@@ -5,7 +5,7 @@
  * has and in what order is data from src/tcp/expert.ts.
  */
 import type { PacketRecord } from '../record.js';
-import { TcpFlag } from '../decode/types.js';
+import { optionCode, TcpFlag } from '../decode/types.js';
 import type { TcpInfo } from '../tcp/types.js';
 import { TcpEvent } from '../tcp/analysis.js';
 import { analysisFlags, type AnalysisField, type AnalysisFlag, type Severity } from '../tcp/expert.js';
@@ -98,9 +98,11 @@ export function tcpExpertItems(r: PacketRecord): ExpertItem[] {
   // Options (tshark stops here when the header was cut short by the snapshot length).
   let mss = false;
   for (const o of l.options) {
-    if (o.kind === 2) mss = true;
-    if ('unknown' in o && o.malformed && /^option length should be \d+$/.test(o.malformed)) out.push(item('note', 'tcp.option.len.invalid', o.malformed));
-    else if (o.kind === 5 && (t.events & TcpEvent.DSACK)) out.push(item('warn', 'tcp.options.sack.dsack', 'D-SACK Sequence'));
+    // A malformed MSS still counts as one, and a malformed SACK still carries the D-SACK item, as in tshark.
+    const code = optionCode(o);
+    if (code === 2) mss = true;
+    if (o.kind === 'other' && o.malformed && /^option length should be \d+$/.test(o.malformed)) out.push(item('note', 'tcp.option.len.invalid', o.malformed));
+    else if (code === 5 && (t.events & TcpEvent.DSACK)) out.push(item('warn', 'tcp.options.sack.dsack', 'D-SACK Sequence'));
   }
   if (l.captured < l.hdrLen) return out;
   if ((f & TcpFlag.SYN) && l.options.length && !mss) out.push({ ...item('note', 'tcp.options.mss.absent', 'The SYN packet does not contain a MSS option'), group: 'Protocol' });
