@@ -6,7 +6,6 @@ import type { Frame } from './capture/types.js';
 import { CaptureParser, readCaptureBatches } from './capture/reader.js';
 import { Dissector } from './dissect.js';
 import type { PacketRecord } from './record.js';
-import './fields/index.js';
 
 export type { Frame, CaptureProblem, CaptureProblemId, CaptureInfo, CaptureFormat } from './capture/types.js';
 export { LinkType } from './capture/types.js';

@@ -5,7 +5,7 @@
  */
 import type { PacketRecord } from '../record.js';
 import type { Lang } from '../i18n/catalog.js';
-import type { TreeNode } from './details.js';
+import type { TreeNode } from './tree.js';
 import { relTime } from '../core/format.js';
 import { analysisFlags, type Severity } from '../tcp/expert.js';
 import { analysisFindings } from './findings.js';

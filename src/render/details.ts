@@ -14,12 +14,9 @@ import type { Lang } from '../i18n/catalog.js';
 import { DETAILS_TEXTS, fieldMeaning } from '../i18n/meanings.js';
 import { tcpHeaderDiagram } from './diagram.js';
 import { analysisNode, completenessText } from './analysis-tree.js';
+import type { TreeNode } from './tree.js';
 
-/**
- * A line of the details tree; `diagram` subtrees are teaching aids shown only with meanings on.
- * `localized` (when set) gives the line's text in the chosen language instead of `label`.
- */
-export interface TreeNode { label: string; field?: string; children?: TreeNode[]; diagram?: boolean; localized?: (lang: Lang) => string }
+export type { TreeNode } from './tree.js';
 
 const n = (label: string, field?: string, children?: TreeNode[]): TreeNode => ({ label, field, children });
 
