@@ -296,11 +296,11 @@ function tcpOptions(w: Walk, out: TcpOption[], p: number, capEnd: number, hdrEnd
     const kind = dv.getUint8(p);
     if (kind === 0) { out.push({ kind: 0, offset: p, length: 1 }); return; }
     if (kind === 1) { out.push({ kind: 1, offset: p, length: 1 }); p++; continue; }
-    if (p + 1 >= hdrEnd) { out.push({ kind, offset: p, length: 1, unknown: true, malformed: 'option length missing' }); w.malformed('tcp', `TCP option ${kind} has no length byte`); return; }
+    if (p + 1 >= hdrEnd) { out.push({ kind: 'other', code: kind, offset: p, length: 1, malformed: 'option length missing' }); w.malformed('tcp', `TCP option ${kind} has no length byte`); return; }
     if (p + 1 >= capEnd) return;
     const len = dv.getUint8(p + 1);
     if (len < 2 || p + len > hdrEnd) {
-      out.push({ kind, offset: p, length: len, unknown: true, malformed: `option length ${len} is invalid` });
+      out.push({ kind: 'other', code: kind, offset: p, length: len, malformed: `option length ${len} is invalid` });
       w.malformed('tcp', `TCP option ${kind} has an invalid length ${len}`);
       return;
     }
@@ -317,7 +317,7 @@ function tcpOptions(w: Walk, out: TcpOption[], p: number, capEnd: number, hdrEnd
         break;
       }
       case 8: out.push(len === 10 ? { kind: 8, offset: p, length: len, tsval: dv.getUint32(p + 2), tsecr: dv.getUint32(p + 6) } : bad(w, kind, p, len, 10)); break;
-      default: out.push({ kind, offset: p, length: len, unknown: true });
+      default: out.push({ kind: 'other', code: kind, offset: p, length: len });
     }
     p += len;
   }
@@ -325,7 +325,7 @@ function tcpOptions(w: Walk, out: TcpOption[], p: number, capEnd: number, hdrEnd
 
 function bad(w: Walk, kind: number, offset: number, length: number, want: number): TcpOption {
   w.malformed('tcp', `TCP option ${kind}: length ${length}, should be ${want}`);
-  return { kind, offset, length, unknown: true, malformed: `option length should be ${want}` };
+  return { kind: 'other', code: kind, offset, length, malformed: `option length should be ${want}` };
 }
 
 function udp(w: Walk, off: number, cap: number, rep: number): void {

@@ -39,6 +39,11 @@ export interface Ipv6Layer {
   /** protocol after the extension-header chain */ upperProto: number;
   /** bytes of upper-layer payload after the extension headers */ upperLen: number;
 }
+/**
+ * A TCP option, discriminated by `kind`: the option kinds tcpscope decodes carry their values;
+ * every other option, and a known kind whose length is wrong, is `kind: 'other'` with its kind
+ * byte in `code` (and why it is malformed, if it is). `switch (o.kind)` narrows to one variant.
+ */
 export type TcpOption =
   | { kind: 0; offset: number; length: 1 }
   | { kind: 1; offset: number; length: 1 }
@@ -47,7 +52,10 @@ export type TcpOption =
   | { kind: 4; offset: number; length: number }
   | { kind: 5; offset: number; length: number; blocks: Array<[number, number]> }
   | { kind: 8; offset: number; length: number; tsval: number; tsecr: number }
-  | { kind: number; offset: number; length: number; unknown: true; malformed?: string };
+  | { kind: 'other'; code: number; offset: number; length: number; malformed?: string };
+
+/** The option's kind byte as on the wire (tcp.option_kind), whether decoded or not. */
+export const optionCode = (o: TcpOption): number => (o.kind === 'other' ? o.code : o.kind);
 export interface TcpLayer {
   kind: 'tcp'; offset: number;
   /** how many header bytes were captured (fields past this do not exist, as in tshark) */ captured: number;

@@ -5,9 +5,10 @@
 import type { PacketRecord } from '../record.js';
 import type { TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
+import { seqOffset } from '../core/seq.js';
 import { ipv4, ipv6At, mac, relTimeDigits } from '../core/format.js';
 import { appColumns } from '../app/columns.js';
-import { analysisPrefix } from '../tcp/expert.js';
+import { analysisPrefix } from './info-labels.js';
 
 const FLAG_NAMES: Array<[number, string]> = [
   [TcpFlag.FIN, 'FIN'], [TcpFlag.SYN, 'SYN'], [TcpFlag.RST, 'RST'], [TcpFlag.PSH, 'PSH'], [TcpFlag.ACK, 'ACK'],
@@ -40,13 +41,12 @@ export function tcpInfo(r: PacketRecord, l: TcpLayer): string {
   s += ` Len=${l.len}`;
   const revBase = t?.revBase ?? 0;
   for (const o of l.options) {
-    if ('unknown' in o) continue;
     switch (o.kind) {
-      case 2: s += ` MSS=${(o as { mss: number }).mss}`; break;
-      case 3: s += ` WS=${2 ** Math.min((o as { shift: number }).shift, 14)}`; break;
+      case 2: s += ` MSS=${o.mss}`; break;
+      case 3: s += ` WS=${2 ** Math.min(o.shift, 14)}`; break;
       case 4: s += ' SACK_PERM'; break;
-      case 5: for (const [le, re] of (o as { blocks: Array<[number, number]> }).blocks) s += ` SLE=${(le - revBase) >>> 0} SRE=${(re - revBase) >>> 0}`; break;
-      case 8: s += ` TSval=${(o as { tsval: number }).tsval} TSecr=${(o as { tsecr: number }).tsecr}`; break;
+      case 5: for (const [le, re] of o.blocks) s += ` SLE=${seqOffset(revBase, le)} SRE=${seqOffset(revBase, re)}`; break;
+      case 8: s += ` TSval=${o.tsval} TSecr=${o.tsecr}`; break;
     }
   }
   // Sequence-analysis labels go in front, the last one Wireshark adds first: `[TCP Dup ACK 5#1] 80 → …`.
