@@ -19,7 +19,7 @@ import { explain } from '../src/render/explain.js';
 import { connJson } from '../src/render/conns.js';
 import { TcpFollower } from '../src/render/follow.js';
 import { msg } from '../src/i18n/lifecycle.js';
-import { FIELD_MEANINGS, type Lang } from '../src/i18n/meanings.js';
+import { fieldMeaning, type Lang } from '../src/i18n/meanings.js';
 import { TcpFlag, type Layer, type Packet } from '../src/decode/types.js';
 import { writePcapng, type WritePacket } from '../src/capture/pcapng-write.js';
 import { Arena, Grow, PacketIndex } from './store.js';
@@ -262,7 +262,6 @@ function fieldRange(p: Packet, layer: Layer | undefined, node: TreeNode): [numbe
 }
 
 function toDNodes(p: Packet, nodes: TreeNode[], lang: Lang, layer: Layer | undefined, top: boolean): DNode[] {
-  const meanings = FIELD_MEANINGS[lang];
   return nodes.map((node, k) => {
     let lay = layer;
     let range: [number, number] | undefined;
@@ -271,7 +270,7 @@ function toDNodes(p: Packet, nodes: TreeNode[], lang: Lang, layer: Layer | undef
       else if (k - 1 < p.layers.length) { lay = p.layers[k - 1]; range = layerRange(p, k - 1); }
     } else range = fieldRange(p, lay, node);
     const d: DNode = { label: node.localized ? node.localized(lang) : node.label };
-    if (node.field) { d.field = node.field; const m = meanings[node.field]; if (m) d.meaning = m; }
+    if (node.field) { d.field = node.field; const m = fieldMeaning(lang, node.field); if (m) d.meaning = m; }
     if (range && range[1] > 0) d.range = range;
     if (node.diagram) d.aid = true;
     if (node.children?.length) d.children = toDNodes(p, node.children, lang, lay, false);
