@@ -93,6 +93,35 @@ async function* followFile(path: string, pollMs: number, stop: () => boolean): A
   } finally { await fh.close(); }
 }
 
+/**
+ * A live source fed by a producer (the capture command pushes the engine's bytes here as they
+ * arrive); `end()` when the producer stops. One reader: the server's buffer replays it to pages.
+ */
+export class ByteChannel implements AsyncIterable<Uint8Array> {
+  private readonly queue: Uint8Array[] = [];
+  private ended = false;
+  private wake: (() => void) | undefined;
+  push(chunk: Uint8Array): void { if (!this.ended && chunk.length) { this.queue.push(chunk); this.wake?.(); } }
+  end(): void { this.ended = true; this.wake?.(); }
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      while (this.queue.length) yield this.queue.shift()!;
+      if (this.ended) return;
+      await new Promise<void>((res) => { this.wake = res; });
+      this.wake = undefined;
+    }
+  }
+}
+
+/** Serve until Ctrl-C (or SIGTERM): used by `serve`, `lab --serve` and `capture --serve`. */
+export async function serveUntilInterrupted(srv: RunningServer): Promise<void> {
+  await new Promise<void>((res) => {
+    const quit = (): void => { process.off('SIGINT', quit); process.off('SIGTERM', quit); void srv.close().then(res); };
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
+  });
+}
+
 /** Start the viewer's server on 127.0.0.1. */
 export async function startServer(o: ServeOptions = {}): Promise<RunningServer> {
   const root = o.webRoot ?? WEB_ROOT;
@@ -221,10 +250,6 @@ export function registerServe(program: Command): void {
       });
       process.stdout.write(`tcpscope: serving ${file ? `${file} ` : 'the viewer '}at ${srv.url} (127.0.0.1 only; Ctrl-C to stop)\n`);
       if (opts.open) openBrowser(srv.url);
-      await new Promise<void>((res) => {
-        const quit = (): void => { void srv.close().then(res); };
-        process.once('SIGINT', quit);
-        process.once('SIGTERM', quit);
-      });
+      await serveUntilInterrupted(srv);
     });
 }
