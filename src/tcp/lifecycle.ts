@@ -19,8 +19,10 @@
 import { TcpFlag } from '../decode/types.js';
 import type { PacketRecord } from '../record.js';
 import { ipv4, ipv6At } from '../core/format.js';
+import { seqAdd, seqGe } from '../core/seq.js';
 import { TcpA } from './types.js';
 import type { TcpConversation } from './conversations.js';
+import type { Endpoint as TcpEndpoint } from './endpoint.js';
 import { transition, type SegmentKind, type TcpState, type Transition } from './fsm.js';
 import { ZeekConn, type ZeekSummary } from './zeek.js';
 
@@ -178,7 +180,6 @@ interface SideFsm { state: TcpState; initial: TcpState; pending: Pending | undef
 
 interface FinInfo { frame: number; end: number; withData: boolean; acksPeerFin: boolean }
 
-const seqGe = (a: number, b: number): boolean => ((a - b) | 0) >= 0;
 const secs = (sec: number, nsec: number, sec0: number, nsec0: number): number => (sec - sec0) + (nsec - nsec0) / 1e9;
 
 function synOptions(rec: PacketRecord): SynOptions {
@@ -216,8 +217,8 @@ class ConnTrack {
   readonly firstFrame: number;
   readonly firstSec: number; readonly firstNsec: number;
   lastFrame = 0; lastT = 0;
-  pkts: [number, number] = [0, 0];
-  bytes: [number, number] = [0, 0];
+  /** the conversation's endpoints as [client, server] (src/tcp/endpoint.ts): packets, bytes, SYN/FIN/RST seen, last window */
+  readonly ep: readonly [TcpEndpoint, TcpEndpoint];
   readonly midstream: boolean;
   readonly fsm: [SideFsm, SideFsm];
   unexpected = 0;
@@ -238,12 +239,8 @@ class ConnTrack {
   rst: RstSummary | undefined;
   sawData = false;
   // verdicts
-  synSeen: [boolean, boolean] = [false, false];
-  finSeen: [boolean, boolean] = [false, false];
-  rstSeen = false;
-  readonly zeek = new ZeekConn();
+  readonly zeek: ZeekConn;
   anomalies = new Map<Anomaly, number>();
-  lastWindow: [number, number] = [-1, -1];
   timeline: ConnTimeline | undefined;
   /** tcp.completeness bits of the first packet as a later packet would set them (see finish) */
   private readonly firstBits: number;
@@ -258,6 +255,8 @@ class ConnTrack {
     // The client sent the first SYN; a SYN/ACK comes from the server; otherwise the first sender (as Wireshark's conversation source).
     const senderIsClient = !synAck;
     this.clientFlow = senderIsClient ? t.flow : (t.flow === 0 ? 1 : 0);
+    this.ep = [t.conv.endpoints[this.clientFlow], t.conv.endpoints[this.clientFlow === 0 ? 1 : 0]];
+    this.zeek = new ZeekConn(t.conv.endpoints);
     const d = rec.packet.frame.data;
     const src = ip.kind === 'ipv4' ? ipv4(ip.src) : ipv6At(d, ip.srcOffset);
     const dst = ip.kind === 'ipv4' ? ipv4(ip.dst) : ipv6At(d, ip.dstOffset);
@@ -289,8 +288,6 @@ class ConnTrack {
     const SYN = (f & TcpFlag.SYN) !== 0, ACK = (f & TcpFlag.ACK) !== 0, FIN = (f & TcpFlag.FIN) !== 0, RST = (f & TcpFlag.RST) !== 0;
     const now = secs(fr.tsSec, fr.tsNsec, this.firstSec, this.firstNsec);
     this.lastFrame = fr.number; this.lastT = now;
-    this.pkts[fi]++;
-    this.bytes[fi] += tcp.len;
     if (tcp.len > 0 && !SYN) this.sawData = true;
 
     // Anomalies from the analysis stage's flags, plus SACK blocks.
@@ -304,25 +301,20 @@ class ConnTrack {
         if (!(t.analysis & bit) || bit === TcpA.RETRANSMISSION) continue;
         // Linux probes a zero window with a zero-length segment at SND.UNA−1, which Wireshark calls a
         // keep-alive; while the peer advertises a zero window it is a zero-window probe.
-        if (bit === TcpA.KEEP_ALIVE && this.lastWindow[ti] === 0) this.count('zero-window-probe');
+        if (bit === TcpA.KEEP_ALIVE && this.ep[ti].lastWindow === 0) this.count('zero-window-probe');
         else this.count(name);
       }
     }
-    this.lastWindow[fi] = SYN ? -1 : t.windowSize;
 
     // Zeek's view.
     const ip = rec.packet.ip!;
     this.zeek.observe({
-      fromFirst: this.firstFlowIs(t.flow),
+      from: t.flow,
       flags: f, seq: tcp.seq, ack: tcp.ack, len: tcp.len,
       payloadCaptured: tcp.payloadCaptured >= tcp.len, window: tcp.window, srcPort: tcp.srcPort, dstPort: tcp.dstPort,
       ipLen: ip.kind === 'ipv4' ? ip.totalLen || ip.hdrLen + ip.payloadLen : ip.payloadLen + 40,
       time: fr.tsSec + fr.tsNsec / 1e9,
     });
-    // tcptrace's counters.
-    if (SYN) this.synSeen[fi] = true;
-    if (FIN) this.finSeen[fi] = true;
-    if (RST) this.rstSeen = true;
 
     // Timeline entry (filled as we go).
     let entry: TimelineEntry | undefined;
@@ -352,11 +344,6 @@ class ConnTrack {
     if (entry) entry.states = [this.fsm[0].state, this.fsm[1].state];
   }
 
-  private firstFlow: 0 | 1 | undefined;
-  private firstFlowIs(flow: 0 | 1): boolean {
-    if (this.firstFlow === undefined) this.firstFlow = flow;
-    return flow === this.firstFlow;
-  }
 
   private count(a: Anomaly): void { this.anomalies.set(a, (this.anomalies.get(a) ?? 0) + 1); }
 
@@ -383,14 +370,14 @@ class ConnTrack {
           this.synAckT = now;
           this.isn[1] ??= tcp.seq;
           this.opts[1] ??= synOptions(rec);
-          if (this.isn[0] !== null) this.synAckOk = tcp.ack === ((this.isn[0] + 1) >>> 0);
+          if (this.isn[0] !== null) this.synAckOk = tcp.ack === seqAdd(this.isn[0], 1);
         }
       } else if (this.clientSynAckT < 0) {
         this.clientSynAckFrame = rec.packet.frame.number; this.clientSynAckT = now;
       }
     } else if (ACK && !SYN && !RST && from === 'client' && this.synAckT >= 0 && this.hsAckT < 0) {
       this.hsAckFrame = rec.packet.frame.number; this.hsAckT = now; this.hsAckRaw = tcp.ack;
-      if (this.isn[1] !== null) this.hsAckOk = tcp.ack === ((this.isn[1] + 1) >>> 0);
+      if (this.isn[1] !== null) this.hsAckOk = tcp.ack === seqAdd(this.isn[1], 1);
     } else if (ACK && !SYN && !RST && from === 'server' && this.clientSynAckT >= 0 && this.hsAckT < 0) {
       // simultaneous open: the ACK that completes it may come from either side
       this.hsAckFrame = rec.packet.frame.number; this.hsAckT = now;
@@ -539,20 +526,21 @@ class ConnTrack {
     const hs = this.handshakeSummary();
     const td = this.teardownSummary(hs.kind);
     const z = this.zeek.summary();
-    const firstSender: Side = this.firstFlow === this.clientFlow ? 'client' : 'server';
+    const firstSender: Side = this.clientFlow === 0 ? 'client' : 'server';
     const zeekOrig: Side = z.flipped ? other(firstSender) : firstSender;
     // tshark -2 dissects every packet again; the second time, the first packet no longer opens the
     // conversation, so its SYN/ACK, ACK, DATA, FIN and RST bits count too (from the second packet on).
-    const completeness = (this.conv.an?.completeness ?? 0) | (this.pkts[0] + this.pkts[1] > 1 ? this.firstBits : 0);
+    const [c, s] = this.ep;
+    const completeness = (this.conv.an?.completeness ?? 0) | (c.packets + s.packets > 1 ? this.firstBits : 0);
     const anomalies = [...this.anomalies.keys()].sort((a, b) => ANOMALY_ORDER.indexOf(a) - ANOMALY_ORDER.indexOf(b));
-    const tcptrace = this.rstSeen ? 'reset' : this.synSeen[0] && this.synSeen[1] && this.finSeen[0] && this.finSeen[1] ? 'complete'
-      : this.pkts[0] === 0 || this.pkts[1] === 0 ? 'unidirectional' : 'incomplete';
+    const tcptrace = c.rstSeen || s.rstSeen ? 'reset' : c.synSeen && s.synSeen && c.finSeen && s.finSeen ? 'complete'
+      : c.packets === 0 || s.packets === 0 ? 'unidirectional' : 'incomplete';
     const summary: ConnSummary = {
       stream: this.stream, client: this.client, server: this.server,
       first_frame: this.firstFrame, last_frame: this.lastFrame,
       start: this.firstSec + this.firstNsec / 1e9, duration: this.lastT,
-      packets: { client: this.pkts[0], server: this.pkts[1] },
-      bytes: { client: this.bytes[0], server: this.bytes[1] },
+      packets: { client: c.packets, server: s.packets },
+      bytes: { client: c.bytes, server: s.bytes },
       handshake: hs, teardown: td,
       anomalies, anomaly_counts: Object.fromEntries([...this.anomalies.entries()]) as Partial<Record<Anomaly, number>>,
       states: { client: this.fsm[0].state, server: this.fsm[1].state, midstream: this.midstream },

@@ -14,7 +14,7 @@ export interface TcpInfo {
   /** tcp.stream */
   stream: number;
   conv: TcpConversation;
-  /** 0 when this packet goes in the direction of flow 1 (see TcpConversation.flows) */
+  /** index of the sending endpoint in `conv.endpoints` (0: the side that sent the conversation's first packet; see src/tcp/endpoint.ts) */
   flow: 0 | 1;
   /** tcp.seq: relative sequence number (mod 2^32) */
   seq: number;
@@ -24,7 +24,7 @@ export interface TcpInfo {
   nxtseq: number;
   /** tcp.window_size: the window after scaling (raw on SYN segments) */
   windowSize: number;
-  /** tcp.window_size_scalefactor: 2^shift, -1 unknown, -2 not used; undefined on SYN segments */
+  /** tcp.window_size_scalefactor as printed: 2^shift, -1 unknown, -2 not used (scaleFactorField of the endpoint's WindowScale); undefined on SYN segments */
   scaleFactor: number | undefined;
   /** tcp.time_relative / tcp.time_delta as [seconds, nanoseconds] differences */
   relSec: number; relNsec: number;
