@@ -1,7 +1,7 @@
 /** The pass shared by `conns` and `explain`: read a capture once, follow every connection's lifecycle. */
 import pc from 'picocolors';
 import { Dissector } from '../src/dissect.js';
-import type { PacketRecord } from '../src/record.js';
+import { appLine, type PacketRecord } from '../src/record.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline, type LifecycleOptions } from '../src/tcp/lifecycle.js';
 import type { Paint } from '../src/render/text.js';
 import { plainPaint } from '../src/render/text.js';
@@ -19,11 +19,11 @@ export interface LifecycleRun {
  * Read `file` (or '-') in one pass. `keep(rec)`: when given, only streams with at least one
  * packet for which it returns true are returned (the hook `-Y FILTER` uses).
  */
-export async function runLifecycle(file: string, opts: LifecycleOptions & { keep?: (rec: PacketRecord) => boolean } = {}): Promise<LifecycleRun> {
+export async function runLifecycle(file: string, opts: LifecycleOptions<PacketRecord> & { keep?: (rec: PacketRecord) => boolean } = {}): Promise<LifecycleRun> {
   const opened = await openCaptureFile(file);
   if (!opened.ok) throw new InputError(opened.error.message);
   const dissector = new Dissector();
-  const lifecycle = new LifecycleTracker(opts);
+  const lifecycle = new LifecycleTracker<PacketRecord>({ appLine, ...opts });
   dissector.addObserver(lifecycle);
   const matched = new Set<number>();
   const keep = opts.keep;

@@ -12,7 +12,7 @@
  * set of numbers.
  */
 import { TcpFlag } from '../decode/types.js';
-import { TcpA } from './types.js';
+import { Completeness, TcpA } from './vocab.js';
 import { seqAdd, seqDiff, seqOffset } from '../core/seq.js';
 import { shiftOf, type WindowScale } from './window-scale.js';
 
@@ -23,8 +23,8 @@ export const FAST_RETRANSMISSION_NS = 20_000_000;
 /** Out-of-order threshold when the initial RTT is unknown (3 ms). */
 export const DEFAULT_OOO_THRESHOLD_NS = 3_000_000;
 
-/** tcp.completeness bits (Wireshark 3.6+). */
-export const Completeness = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
+/** tcp.completeness bits (Wireshark 3.6+): the COMPLETENESS_BITS registry of src/tcp/vocab.ts. */
+export { Completeness } from './vocab.js';
 
 /** Per-packet TCP expert events that need connection state (beyond the flag bits). */
 export const TcpEvent = {

@@ -2,37 +2,22 @@
  * Per-connection anomaly counts from the analysis stage's flags (tcp.analysis.*) plus SACK
  * blocks, as the lifecycle summary lists them.
  */
-import { TcpA } from './types.js';
+import { ANALYSIS_FLAGS, EXTRA_ANOMALIES, TcpA, type Anomaly } from './vocab.js';
 
-export type Anomaly = 'retransmission' | 'fast-retransmission' | 'spurious-retransmission' | 'out-of-order' | 'lost-segment'
-  | 'ack-lost-segment' | 'dup-ack' | 'sack' | 'zero-window' | 'zero-window-probe' | 'window-update' | 'window-full'
-  | 'keep-alive' | 'reused-port';
+export type { Anomaly } from './vocab.js';
 
-/** Anomaly names and the tcp.analysis flag each comes from (in the order they are listed). */
-export const ANOMALY_FLAGS: ReadonlyArray<[Anomaly, number, string]> = [
-  ['retransmission', TcpA.RETRANSMISSION, 'tcp.analysis.retransmission'],
-  ['fast-retransmission', TcpA.FAST_RETRANSMISSION, 'tcp.analysis.fast_retransmission'],
-  ['spurious-retransmission', TcpA.SPURIOUS_RETRANSMISSION, 'tcp.analysis.spurious_retransmission'],
-  ['out-of-order', TcpA.OUT_OF_ORDER, 'tcp.analysis.out_of_order'],
-  ['lost-segment', TcpA.LOST_PACKET, 'tcp.analysis.lost_segment'],
-  ['ack-lost-segment', TcpA.ACK_LOST_PACKET, 'tcp.analysis.ack_lost_segment'],
-  ['dup-ack', TcpA.DUPLICATE_ACK, 'tcp.analysis.duplicate_ack'],
-  ['zero-window', TcpA.ZERO_WINDOW, 'tcp.analysis.zero_window'],
-  ['zero-window-probe', TcpA.ZERO_WINDOW_PROBE, 'tcp.analysis.zero_window_probe'],
-  ['window-update', TcpA.WINDOW_UPDATE, 'tcp.analysis.window_update'],
-  ['window-full', TcpA.WINDOW_FULL, 'tcp.analysis.window_full'],
-  ['keep-alive', TcpA.KEEP_ALIVE, 'tcp.analysis.keep_alive'],
-  ['reused-port', TcpA.REUSED_PORTS, 'tcp.analysis.reused_ports'],
-];
+/** Anomaly names and the tcp.analysis flag and field each comes from (in the order they are listed): from ANALYSIS_FLAGS. */
+export const ANOMALY_FLAGS: ReadonlyArray<[Anomaly, number, string]> = ANALYSIS_FLAGS.flatMap((r) =>
+  r.anomaly === null ? [] : [[r.anomaly, r.bit, r.field] as [Anomaly, number, string]]);
 /** Wireshark display filter that shows each anomaly. */
-export const ANOMALY_FILTER: Record<Anomaly, string> = {
+export const ANOMALY_FILTER: Readonly<Record<Anomaly, string>> = {
   ...Object.fromEntries(ANOMALY_FLAGS.map(([n, , f]) => [n, f])) as Record<Anomaly, string>,
-  sack: 'tcp.options.sack_le',
+  ...Object.fromEntries(EXTRA_ANOMALIES.map((e) => [e.anomaly, e.filter])) as Record<Anomaly, string>,
 };
 
 const RETRANSMISSIONS = TcpA.RETRANSMISSION | TcpA.FAST_RETRANSMISSION | TcpA.SPURIOUS_RETRANSMISSION;
 /** The order anomalies are listed in. */
-export const ANOMALY_ORDER: readonly Anomaly[] = [...ANOMALY_FLAGS.map(([n]) => n), 'sack'];
+export const ANOMALY_ORDER: readonly Anomaly[] = [...ANOMALY_FLAGS.map(([n]) => n), ...EXTRA_ANOMALIES.map((e) => e.anomaly)];
 
 export class AnomalyCounter {
   readonly counts = new Map<Anomaly, number>();

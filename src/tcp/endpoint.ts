@@ -57,3 +57,8 @@ export class Endpoint {
   /** The ack field of this endpoint's last segment (raw; 0 = none yet). */
   get lastAck(): number { return this.an.lastack; }
 }
+
+/** The endpoint that sent a packet and the one it goes to (from its TcpInfo: `conv.endpoints[flow]`). */
+export function endpointsOf(t: { conv: { endpoints: readonly [Endpoint, Endpoint] }; flow: EndpointIndex }): { sender: Endpoint; receiver: Endpoint } {
+  return { sender: t.conv.endpoints[t.flow], receiver: t.conv.endpoints[t.flow === 0 ? 1 : 0] };
+}

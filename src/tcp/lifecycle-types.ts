@@ -3,8 +3,8 @@
  * client/server sides, shared by its parts (handshake.ts, teardown.ts, observer.ts,
  * timeline.ts, verdicts.ts) and read by render/.
  */
-import type { Anomaly } from './anomalies.js';
-import type { SegmentKind, TcpState } from './fsm.js';
+import type { SegmentKind } from './fsm.js';
+import type { Anomaly, DisagreementKey, HandshakeKind, SocketEvent, TcpState, TcptraceVerdict, TeardownKind } from './vocab.js';
 import type { ZeekSummary } from './zeek.js';
 
 export type Side = 'client' | 'server';
@@ -17,9 +17,7 @@ export const idx = (s: Side): 0 | 1 => (s === 'client' ? 0 : 1);
 /** An endpoint's address as the summaries print it. */
 export interface ConnAddress { ip: string; port: number }
 
-export type HandshakeKind = 'three-way' | 'simultaneous-open' | 'refused' | 'no-answer' | 'incomplete' | 'not-seen';
-export type TeardownKind = 'four-way' | 'three-way-merged-fin-ack' | 'fin-with-data' | 'half-close' | 'simultaneous-close'
-  | 'rst-abort' | 'unfinished' | 'none';
+export type { HandshakeKind, SocketEvent, TeardownKind, TcptraceVerdict, DisagreementKey } from './vocab.js';
 export interface SynOptions { mss: number | null; window_scale: number | null; sack_permitted: boolean; timestamps: boolean }
 
 export interface HandshakeSummary {
@@ -81,18 +79,15 @@ export interface ConnSummary {
   history: string;
   completeness: number;
   completeness_str: string;
-  tcptrace: 'complete' | 'reset' | 'unidirectional' | 'incomplete';
+  tcptrace: TcptraceVerdict;
   /** Zeek's conn.log view; `orig` is the side Zeek takes as originator */
   zeek: ZeekSummary & { orig: Side };
   /** where the tools disagree, and why (message keys of src/i18n/lifecycle.ts with their values) */
-  disagreements: Array<{ key: string; params: Record<string, string | number> }>;
+  disagreements: Array<{ key: DisagreementKey; params: Record<string, string | number> }>;
   /** (state, segment) pairs the RFC table has no transition for */
   unexpected: number;
 }
 
-/** A socket-level event an endpoint goes through at a packet (for explain). */
-export type SocketEvent = 'connect-returns' | 'accept-returns' | 'close-called' | 'eof' | 'time-wait' | 'closed'
-  | 'refused' | 'reset-received' | 'abort' | 'syn-retransmit' | 'connect-times-out';
 
 export interface TimelineEntry {
   frame: number;

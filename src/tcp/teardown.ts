@@ -5,14 +5,14 @@
  * part of the lifecycle stage (lifecycle.ts); it only records, the summary is built at the end.
  */
 import { seqGe } from '../core/seq.js';
-import type { TcpState } from './fsm.js';
+import { TEARDOWN_KINDS, type TcpState } from './vocab.js';
 import { idx, other, type HandshakeKind, type RstSummary, type Side, type TeardownKind, type TeardownSummary } from './lifecycle-types.js';
 
 /** A side's first FIN: its frame, the sequence number just after it (relative), whether it carried data and acknowledged the peer's FIN. */
 export interface FinInfo { frame: number; end: number; withData: boolean; acksPeerFin: boolean }
 
 /** Teardown kinds in the order they name a connection when several apply (the first present wins). */
-export const TEARDOWN_PRECEDENCE: readonly TeardownKind[] = ['rst-abort', 'simultaneous-close', 'fin-with-data', 'half-close', 'three-way-merged-fin-ack', 'four-way'];
+export const TEARDOWN_PRECEDENCE: readonly TeardownKind[] = TEARDOWN_KINDS.filter((k) => k !== 'unfinished' && k !== 'none');
 
 /** What one segment tells the teardown tracker (relative ack and nxtseq, flags). */
 export interface TeardownSegment {

@@ -2,13 +2,8 @@
 import type { TcpConversation } from './conversations.js';
 import type { TcpAnalysisResult } from './analysis.js';
 
-/** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each. */
-export const TcpA = {
-  RETRANSMISSION: 0x0001, LOST_PACKET: 0x0002, ACK_LOST_PACKET: 0x0004, KEEP_ALIVE: 0x0008, DUPLICATE_ACK: 0x0010,
-  ZERO_WINDOW: 0x0020, ZERO_WINDOW_PROBE: 0x0040, ZERO_WINDOW_PROBE_ACK: 0x0080, KEEP_ALIVE_ACK: 0x0100,
-  OUT_OF_ORDER: 0x0200, FAST_RETRANSMISSION: 0x0400, WINDOW_UPDATE: 0x0800, WINDOW_FULL: 0x1000,
-  REUSED_PORTS: 0x2000, SPURIOUS_RETRANSMISSION: 0x4000,
-} as const;
+/** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each: derived from the ANALYSIS_FLAGS registry (src/tcp/vocab.ts). */
+export { TcpA } from './vocab.js';
 
 export interface TcpInfo {
   /** tcp.stream */

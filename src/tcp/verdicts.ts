@@ -5,8 +5,7 @@
  * (message keys of src/i18n/lifecycle.ts).
  */
 import { other, type ConnSummary, type Side } from './lifecycle-types.js';
-
-export type TcptraceVerdict = ConnSummary['tcptrace'];
+import { Completeness, COMPLETENESS_BITS, COMPLETENESS_CLOSED, type TcptraceVerdict } from './vocab.js';
 
 /** What tcptrace's verdict looks at, per side. */
 export interface TcptraceSide { packets: number; synSeen: boolean; finSeen: boolean; rstSeen: boolean }
@@ -19,8 +18,7 @@ export function tcptraceVerdict(c: TcptraceSide, s: TcptraceSide): TcptraceVerdi
 
 /** tcp.completeness.str as later Wireshark versions print it: R F D A S S with '·' for unset bits. */
 export function completenessStr(v: number): string {
-  const letters: Array<[number, string]> = [[32, 'R'], [16, 'F'], [8, 'D'], [4, 'A'], [2, 'S'], [1, 'S']];
-  return letters.map(([b, l]) => (v & b ? l : '\u00b7')).join('');
+  return COMPLETENESS_BITS.map((r) => (v & r.bit ? r.letter : '\u00b7')).join('');
 }
 
 /** The side Zeek takes as originator: the first packet's sender unless Zeek flipped the connection. */
@@ -37,10 +35,10 @@ export function disagreements(s: ConnSummary): ConnSummary['disagreements'] {
   if (cs === 'SF' && s.history.toUpperCase().includes('R')) out.push({ key: 'dis.sf_with_rst', params: {} });
   if (s.tcptrace === 'reset' && s.teardown.complete) out.push({ key: 'dis.tcptrace_reset_after_close', params: {} });
   if (s.tcptrace === 'complete' && !s.teardown.complete) out.push({ key: 'dis.tcptrace_complete_without_acks', params: {} });
-  if (hs === 'refused' && (s.completeness & 4)) out.push({ key: 'dis.refused_ack_bit', params: { completeness: s.completeness } });
-  if ((s.completeness & 31) === 31 && s.teardown.kind === 'rst-abort') out.push({ key: 'dis.completeness_fin_and_rst', params: {} });
+  if (hs === 'refused' && (s.completeness & Completeness.ACK)) out.push({ key: 'dis.refused_ack_bit', params: { completeness: s.completeness } });
+  if ((s.completeness & COMPLETENESS_CLOSED) === COMPLETENESS_CLOSED && s.teardown.kind === 'rst-abort') out.push({ key: 'dis.completeness_fin_and_rst', params: {} });
   if (hs === 'simultaneous-open') out.push({ key: 'dis.simopen_retransmission', params: {} });
   if (s.zeek.flipped) out.push({ key: 'dis.zeek_flipped', params: {} });
-  if (!(s.completeness & 1) && (hs === 'three-way' || hs === 'refused')) out.push({ key: 'dis.completeness_no_syn', params: {} });
+  if (!(s.completeness & Completeness.SYN) && (hs === 'three-way' || hs === 'refused')) out.push({ key: 'dis.completeness_no_syn', params: {} });
   return out;
 }
