@@ -9,7 +9,6 @@ import type { TcpInfo } from './types.js';
 import { analyzeSegment, ConvAnalysis, type TwoPassFinals } from './analysis.js';
 import { Endpoint } from './endpoint.js';
 import { scaleFactorField, shiftOf, WS_NONE, wsShift } from './window-scale.js';
-import { Announcements } from './expect.js';
 import { seqAdd, seqOffset } from '../core/seq.js';
 
 /** One direction of a conversation (Wireshark's tcp_flow): the Endpoint of src/tcp/endpoint.ts. */
@@ -37,6 +36,16 @@ export interface TcpConversation {
 }
 
 
+/**
+ * Conversations announced before their first packet by an application protocol (FTP's passive
+ * mode: src/app/ftp-expect.ts). Wireshark then does not count their first SYN as opening a new
+ * conversation (tcp.completeness).
+ */
+export interface ExpectedConversations {
+  /** true (once) when the conversation this first packet opens was announced */
+  claim(pkt: Packet): boolean;
+}
+
 /** Compare two byte ranges of a frame, then the ports, as Wireshark picks a conversation's direction. */
 function direction(d: Uint8Array, srcOff: number, dstOff: number, len: number, sport: number, dport: number): number {
   for (let i = 0; i < len; i++) {
@@ -60,8 +69,8 @@ export class TcpTracker {
   private nextStream = 0;
   /** `-2`: final per-stream values from a first pass (see collectFinals in analysis.ts); tcp.completeness and the iRTT come from here */
   finals: TwoPassFinals | undefined;
-  /** data connections announced by FTP (they are not "new" when their SYN comes: tcp.completeness) */
-  private readonly announced = new Announcements();
+  /** `expected`: conversations announced by an application protocol (they are not "new" when their SYN comes: tcp.completeness) */
+  constructor(private readonly expected?: ExpectedConversations) {}
 
   get conversationCount(): number { return this.nextStream; }
 
@@ -98,7 +107,7 @@ export class TcpTracker {
     }
     let fresh = false;
     if (!conv) {
-      fresh = !this.announced.claim(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
+      fresh = !this.expected?.claim(pkt);
       const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
       conv = {
         stream: this.nextStream++, key, endpoints, flows: endpoints, firstIsHigh: high, firstFrame: f.number,
@@ -143,7 +152,6 @@ export class TcpTracker {
       frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: tcp.len, sack,
       headerComplete: tcp.captured >= tcp.hdrLen,
     }, reused, fresh, this.finals?.[conv.stream]);
-    if (tcp.len > 0) this.announced.inspect(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort, tcp.payloadOffset, tcp.payloadCaptured);
     const info: TcpInfo = {
       stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq, ack, nxtseq, windowSize, scaleFactor,
       relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
