@@ -5,7 +5,7 @@
  */
 import type { Packet, TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
-import type { TcpInfo } from './types.js';
+import type { TcpConversation, TcpInfo } from './types.js';
 import { analyzeSegment, ConvAnalysis, type TwoPassFinals } from './analysis.js';
 import { Endpoint } from './endpoint.js';
 import { scaleFactorField, shiftOf, WS_NONE, wsShift } from './window-scale.js';
@@ -14,26 +14,7 @@ import { seqAdd, seqOffset } from '../core/seq.js';
 /** One direction of a conversation (Wireshark's tcp_flow): the Endpoint of src/tcp/endpoint.ts. */
 export type TcpFlow = Endpoint;
 
-export interface TcpConversation {
-  stream: number;
-  /** key of the address/port pair (both directions) */
-  key: string;
-  /**
-   * The two directions; index 0 sent the conversation's first packet (the direction convention
-   * of src/tcp/endpoint.ts). `TcpInfo.flow` indexes it.
-   */
-  endpoints: [Endpoint, Endpoint];
-  /** the same array as `endpoints` (older name) */
-  flows: [Endpoint, Endpoint];
-  /** the sort order of endpoint 0's address/port against endpoint 1's (1: higher, 0: lower or equal), to map a packet onto its endpoint */
-  readonly firstIsHigh: 0 | 1;
-  firstFrame: number;
-  firstSec: number; firstNsec: number;
-  prevSec: number; prevNsec: number;
-  lastFrame: number;
-  /** connection-wide analysis state: running tcp.completeness (final after the last packet), iRTT… */
-  an: ConvAnalysis;
-}
+export type { TcpConversation } from './types.js';
 
 
 /**

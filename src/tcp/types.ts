@@ -1,9 +1,31 @@
-/** Per-packet TCP results of the in-order pass, named after Wireshark's fields. */
-import type { TcpConversation } from './conversations.js';
-import type { TcpAnalysisResult } from './analysis.js';
+/** Per-packet TCP results of the in-order pass, named after Wireshark's fields, and the conversation they belong to. */
+import type { ConvAnalysis, TcpAnalysisResult } from './analysis.js';
+import type { Endpoint } from './endpoint.js';
 
 /** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each: derived from the ANALYSIS_FLAGS registry (src/tcp/vocab.ts). */
 export { TcpA } from './vocab.js';
+
+/** One TCP conversation (tcp.stream), kept by the tracker (src/tcp/conversations.ts). */
+export interface TcpConversation {
+  stream: number;
+  /** key of the address/port pair (both directions) */
+  key: string;
+  /**
+   * The two directions; index 0 sent the conversation's first packet (the direction convention
+   * of src/tcp/endpoint.ts). `TcpInfo.flow` indexes it.
+   */
+  endpoints: [Endpoint, Endpoint];
+  /** the same array as `endpoints` (older name) */
+  flows: [Endpoint, Endpoint];
+  /** the sort order of endpoint 0's address/port against endpoint 1's (1: higher, 0: lower or equal), to map a packet onto its endpoint */
+  readonly firstIsHigh: 0 | 1;
+  firstFrame: number;
+  firstSec: number; firstNsec: number;
+  prevSec: number; prevNsec: number;
+  lastFrame: number;
+  /** connection-wide analysis state: running tcp.completeness (final after the last packet), iRTT… */
+  an: ConvAnalysis;
+}
 
 export interface TcpInfo {
   /** tcp.stream */
