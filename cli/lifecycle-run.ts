@@ -1,7 +1,7 @@
 /** The pass shared by `conns` and `explain`: read a capture once, follow every connection's lifecycle. */
 import pc from 'picocolors';
 import { Dissector } from '../src/dissect.js';
-import type { PacketRecord } from '../src/record.js';
+import { appLine, type PacketRecord } from '../src/record.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline, type LifecycleOptions } from '../src/tcp/lifecycle.js';
 import type { Paint } from '../src/render/text.js';
 import { plainPaint } from '../src/render/text.js';
@@ -17,7 +17,7 @@ export interface LifecycleRun {
   code: number;
 }
 
-export interface RunOptions extends LifecycleOptions {
+export interface RunOptions extends LifecycleOptions<PacketRecord> {
   /** only streams with at least one packet for which it returns true are returned (-Y FILTER) */
   keep?: (rec: PacketRecord) => boolean;
   /**
@@ -36,7 +36,7 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
   const opened = await openCaptureFile(file);
   if (!opened.ok) throw new InputError(opened.error.message);
   const dissector = new Dissector();
-  const lifecycle = new LifecycleTracker(opts);
+  const lifecycle = new LifecycleTracker<PacketRecord>({ appLine, ...opts });
   dissector.addObserver(lifecycle);
   const matched = new Set<number>();
   const keep = opts.keep;

@@ -9,6 +9,7 @@ import { decodePacket } from './decode/decode.js';
 import { TcpTracker } from './tcp/conversations.js';
 import type { PacketRecord } from './record.js';
 import { AppStage } from './app/stage.js';
+import { FtpExpectations } from './app/ftp-expect.js';
 
 /** Something that wants to see every record after the TCP stage (in file order). */
 export interface RecordObserver {
@@ -16,7 +17,9 @@ export interface RecordObserver {
 }
 
 export class Dissector {
-  readonly tcp = new TcpTracker();
+  /** FTP passive-mode replies announce data connections (tcp.completeness of their SYN) */
+  private readonly ftp = new FtpExpectations();
+  readonly tcp = new TcpTracker(this.ftp);
   /** HTTP and TLS over reassembled streams (sets `rec.app`): the first observer */
   readonly app = new AppStage();
   /** run in order after the TCP stage; the application layer registers first */
@@ -38,9 +41,11 @@ export class Dissector {
       this.firstNsec = this.prevNsec = frame.tsNsec;
     }
     const packet = decodePacket(frame);
+    const tcp = this.tcp.track(packet);
+    if (tcp) this.ftp.inspect(packet);
     const rec: PacketRecord = {
       packet,
-      tcp: this.tcp.track(packet),
+      tcp,
       relSec: frame.tsSec - this.firstSec, relNsec: frame.tsNsec - this.firstNsec,
       deltaSec: frame.tsSec - this.prevSec, deltaNsec: frame.tsNsec - this.prevNsec,
     };

@@ -14,3 +14,9 @@ export interface PacketRecord {
   /** application layer (HTTP, TLS, reassembled PDUs) shown on this frame, as tshark shows it (src/app/stage.ts) */
   app?: AppInfo;
 }
+
+/** The HTTP request/response line or TLS server name the application stage attached to a record, if any (lifecycle timelines). */
+export function appLine(rec: PacketRecord): string | null {
+  const http = rec.app?.http, tls = rec.app?.tls;
+  return http?.requestLine || http?.responseLine || (tls?.serverName ? `TLS ClientHello SNI=${tls.serverName}` : null) || null;
+}
