@@ -5,6 +5,7 @@
  * in src/render/ (info-labels.ts, findings.ts).
  */
 import { TcpA } from './types.js';
+import { ANALYSIS_FLAGS_EXPERT_ORDER, type AnalysisFlagName, type AnalysisFlagRow } from './vocab.js';
 
 export type Severity = 'error' | 'warn' | 'note' | 'chat';
 
@@ -13,39 +14,29 @@ export type Severity = 'error' | 'warn' | 'note' | 'chat';
  * catalogues (src/i18n/analysis.ts) are keyed by this type, so a flag without a text does not
  * compile.
  */
-export type AnalysisFlag = keyof typeof TcpA;
+export type AnalysisFlag = AnalysisFlagName;
 
-/**
- * Analysis flags in the order Wireshark adds them: each adds its Info label in front of the
- * column (so the one added last is shown first) and its expert item(s), the first of which is
- * the flag's own field.
- */
-export const ANALYSIS_ORDER = [
-  { flag: 'REUSED_PORTS', items: [['note', 'tcp.analysis.reused_ports']] },
-  { flag: 'SPURIOUS_RETRANSMISSION', items: [['note', 'tcp.analysis.spurious_retransmission'], ['note', 'tcp.analysis.retransmission']] },
-  { flag: 'RETRANSMISSION', items: [['note', 'tcp.analysis.retransmission']] },
-  { flag: 'FAST_RETRANSMISSION', items: [['note', 'tcp.analysis.fast_retransmission'], ['note', 'tcp.analysis.retransmission']] },
-  { flag: 'OUT_OF_ORDER', items: [['warn', 'tcp.analysis.out_of_order']] },
-  { flag: 'LOST_PACKET', items: [['warn', 'tcp.analysis.lost_segment']] },
-  { flag: 'ACK_LOST_PACKET', items: [['warn', 'tcp.analysis.ack_lost_segment']] },
-  { flag: 'WINDOW_UPDATE', items: [['chat', 'tcp.analysis.window_update']] },
-  { flag: 'WINDOW_FULL', items: [['warn', 'tcp.analysis.window_full']] },
-  { flag: 'KEEP_ALIVE', items: [['note', 'tcp.analysis.keep_alive']] },
-  { flag: 'KEEP_ALIVE_ACK', items: [['note', 'tcp.analysis.keep_alive_ack']] },
-  { flag: 'DUPLICATE_ACK', items: [['note', 'tcp.analysis.duplicate_ack']] },
-  { flag: 'ZERO_WINDOW_PROBE', items: [['note', 'tcp.analysis.zero_window_probe']] },
-  { flag: 'ZERO_WINDOW', items: [['warn', 'tcp.analysis.zero_window']] },
-  { flag: 'ZERO_WINDOW_PROBE_ACK', items: [['note', 'tcp.analysis.zero_window_probe_ack']] },
-] as const satisfies ReadonlyArray<{ flag: AnalysisFlag; items: ReadonlyArray<readonly [Severity, string]> }>;
+export interface AnalysisOrderEntry {
+  readonly flag: AnalysisFlag;
+  /** the expert items the flag raises, the flag's own field first */
+  readonly items: ReadonlyArray<readonly [Severity, AnalysisField]>;
+}
 
 /** The field of an analysis expert item, e.g. `tcp.analysis.retransmission`. */
-export type AnalysisField = (typeof ANALYSIS_ORDER)[number]['items'][number][1];
+export type AnalysisField = AnalysisFlagRow['field'];
+
+/**
+ * Analysis flags in the order Wireshark adds them (derived from the table in vocab.ts): each
+ * adds its Info label in front of the column (so the one added last is shown first) and its
+ * expert item(s), the first of which is the flag's own field.
+ */
+export const ANALYSIS_ORDER: readonly AnalysisOrderEntry[] = ANALYSIS_FLAGS_EXPERT_ORDER.map((r) => ({
+  flag: r.name,
+  items: r.alsoRetransmission ? [[r.severity, r.field], ['note', 'tcp.analysis.retransmission']] : [[r.severity, r.field]],
+}));
 
 /** The flags of a `TcpInfo.analysis` bit set, in Wireshark's order, with their expert items. */
-export function analysisFlags(bits: number): Array<(typeof ANALYSIS_ORDER)[number]> {
+export function analysisFlags(bits: number): AnalysisOrderEntry[] {
   return bits ? ANALYSIS_ORDER.filter((e) => bits & TcpA[e.flag]) : [];
 }
 
-/** Compile-time check: every flag of TcpA has its place in ANALYSIS_ORDER. */
-const everyFlagOrdered: [Exclude<AnalysisFlag, (typeof ANALYSIS_ORDER)[number]['flag']>] extends [never] ? true : false = true;
-void everyFlagOrdered;

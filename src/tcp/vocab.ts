@@ -11,25 +11,27 @@
  *  - `field`: the tcp.analysis.* field (and display filter) the flag sets;
  *  - `anomaly`: the name the lifecycle summary counts it under (null: not counted);
  *  - `expert`: its place in Wireshark's expert/info order (lowest first in the tree; the info
- *    column prepends the labels in this order, so the last one shows first).
+ *    column prepends the labels in this order, so the last one shows first);
+ *  - `severity`: the severity of the flag's expert item; `alsoRetransmission`: the flag also
+ *    raises the tcp.analysis.retransmission item (fast and spurious retransmissions do).
  * Rows are in the order the lifecycle summary lists anomalies.
  */
 export const ANALYSIS_FLAGS = [
-  { name: 'RETRANSMISSION', bit: 0x0001, field: 'tcp.analysis.retransmission', anomaly: 'retransmission', expert: 2 },
-  { name: 'FAST_RETRANSMISSION', bit: 0x0400, field: 'tcp.analysis.fast_retransmission', anomaly: 'fast-retransmission', expert: 3 },
-  { name: 'SPURIOUS_RETRANSMISSION', bit: 0x4000, field: 'tcp.analysis.spurious_retransmission', anomaly: 'spurious-retransmission', expert: 1 },
-  { name: 'OUT_OF_ORDER', bit: 0x0200, field: 'tcp.analysis.out_of_order', anomaly: 'out-of-order', expert: 4 },
-  { name: 'LOST_PACKET', bit: 0x0002, field: 'tcp.analysis.lost_segment', anomaly: 'lost-segment', expert: 5 },
-  { name: 'ACK_LOST_PACKET', bit: 0x0004, field: 'tcp.analysis.ack_lost_segment', anomaly: 'ack-lost-segment', expert: 6 },
-  { name: 'DUPLICATE_ACK', bit: 0x0010, field: 'tcp.analysis.duplicate_ack', anomaly: 'dup-ack', expert: 11 },
-  { name: 'ZERO_WINDOW', bit: 0x0020, field: 'tcp.analysis.zero_window', anomaly: 'zero-window', expert: 13 },
-  { name: 'ZERO_WINDOW_PROBE', bit: 0x0040, field: 'tcp.analysis.zero_window_probe', anomaly: 'zero-window-probe', expert: 12 },
-  { name: 'WINDOW_UPDATE', bit: 0x0800, field: 'tcp.analysis.window_update', anomaly: 'window-update', expert: 7 },
-  { name: 'WINDOW_FULL', bit: 0x1000, field: 'tcp.analysis.window_full', anomaly: 'window-full', expert: 8 },
-  { name: 'KEEP_ALIVE', bit: 0x0008, field: 'tcp.analysis.keep_alive', anomaly: 'keep-alive', expert: 9 },
-  { name: 'REUSED_PORTS', bit: 0x2000, field: 'tcp.analysis.reused_ports', anomaly: 'reused-port', expert: 0 },
-  { name: 'ZERO_WINDOW_PROBE_ACK', bit: 0x0080, field: 'tcp.analysis.zero_window_probe_ack', anomaly: null, expert: 14 },
-  { name: 'KEEP_ALIVE_ACK', bit: 0x0100, field: 'tcp.analysis.keep_alive_ack', anomaly: null, expert: 10 },
+  { name: 'RETRANSMISSION', bit: 0x0001, field: 'tcp.analysis.retransmission', anomaly: 'retransmission', expert: 2, severity: 'note', alsoRetransmission: false },
+  { name: 'FAST_RETRANSMISSION', bit: 0x0400, field: 'tcp.analysis.fast_retransmission', anomaly: 'fast-retransmission', expert: 3, severity: 'note', alsoRetransmission: true },
+  { name: 'SPURIOUS_RETRANSMISSION', bit: 0x4000, field: 'tcp.analysis.spurious_retransmission', anomaly: 'spurious-retransmission', expert: 1, severity: 'note', alsoRetransmission: true },
+  { name: 'OUT_OF_ORDER', bit: 0x0200, field: 'tcp.analysis.out_of_order', anomaly: 'out-of-order', expert: 4, severity: 'warn', alsoRetransmission: false },
+  { name: 'LOST_PACKET', bit: 0x0002, field: 'tcp.analysis.lost_segment', anomaly: 'lost-segment', expert: 5, severity: 'warn', alsoRetransmission: false },
+  { name: 'ACK_LOST_PACKET', bit: 0x0004, field: 'tcp.analysis.ack_lost_segment', anomaly: 'ack-lost-segment', expert: 6, severity: 'warn', alsoRetransmission: false },
+  { name: 'DUPLICATE_ACK', bit: 0x0010, field: 'tcp.analysis.duplicate_ack', anomaly: 'dup-ack', expert: 11, severity: 'note', alsoRetransmission: false },
+  { name: 'ZERO_WINDOW', bit: 0x0020, field: 'tcp.analysis.zero_window', anomaly: 'zero-window', expert: 13, severity: 'warn', alsoRetransmission: false },
+  { name: 'ZERO_WINDOW_PROBE', bit: 0x0040, field: 'tcp.analysis.zero_window_probe', anomaly: 'zero-window-probe', expert: 12, severity: 'note', alsoRetransmission: false },
+  { name: 'WINDOW_UPDATE', bit: 0x0800, field: 'tcp.analysis.window_update', anomaly: 'window-update', expert: 7, severity: 'chat', alsoRetransmission: false },
+  { name: 'WINDOW_FULL', bit: 0x1000, field: 'tcp.analysis.window_full', anomaly: 'window-full', expert: 8, severity: 'warn', alsoRetransmission: false },
+  { name: 'KEEP_ALIVE', bit: 0x0008, field: 'tcp.analysis.keep_alive', anomaly: 'keep-alive', expert: 9, severity: 'note', alsoRetransmission: false },
+  { name: 'REUSED_PORTS', bit: 0x2000, field: 'tcp.analysis.reused_ports', anomaly: 'reused-port', expert: 0, severity: 'note', alsoRetransmission: false },
+  { name: 'ZERO_WINDOW_PROBE_ACK', bit: 0x0080, field: 'tcp.analysis.zero_window_probe_ack', anomaly: null, expert: 14, severity: 'note', alsoRetransmission: false },
+  { name: 'KEEP_ALIVE_ACK', bit: 0x0100, field: 'tcp.analysis.keep_alive_ack', anomaly: null, expert: 10, severity: 'note', alsoRetransmission: false },
 ] as const;
 
 export type AnalysisFlagRow = (typeof ANALYSIS_FLAGS)[number];
