@@ -23,13 +23,12 @@
  * Memory per connection is bounded: a pending PDU keeps at most `maxPduBytes` of its bytes
  * (longer bodies are counted, not kept) and at most `maxHeldBytes` out of order.
  */
-import type { PacketRecord } from '../record.js';
 import type { TcpConversation } from '../tcp/conversations.js';
 import { TcpA } from '../tcp/types.js';
 import { TcpFlag } from '../decode/types.js';
 import { StreamReassembler, streamWork } from '../tcp/reassembly.js';
 import { SeqUnwrapper } from '../core/seq.js';
-import type { AppInfo, AppLimit, ColumnOp, HttpMessage, ReassembledPdu, TlsRecord } from './types.js';
+import type { AppInfo, AppLimit, AppRecord, ColumnOp, HttpMessage, ReassembledPdu, TlsRecord } from './types.js';
 import { ChunkScanner, fullUri, HeadScan, looksLikeHttp, makeMessage, mediaColumns, parseHead, type HttpHead } from './http.js';
 import { couldStartRecord, isRecordHeader, newTlsSession, parseRecord, TLS_HEADER, tlsVersionName, type TlsSession } from './tls.js';
 import { portClass, type PortClass } from './ports.js';
@@ -188,7 +187,7 @@ class FrameCtx {
   limits: AppLimit[] | undefined;
   tlsVersion = '';
 
-  constructor(readonly rec: PacketRecord) {}
+  constructor(readonly rec: AppRecord) {}
 
   op(o: ColumnOp): void { (this.ops ??= []).push(o); }
 
@@ -270,7 +269,7 @@ export class AppStage {
   }
 
   /** Look at one record (after the TCP stage) and set `rec.app` when the application layer has something to say. */
-  observe(rec: PacketRecord): void {
+  observe(rec: AppRecord): void {
     const t = rec.tcp, l = rec.packet.tcp;
     if (!t || !l) return;
     const fin = (l.flags & TcpFlag.FIN) !== 0;

@@ -128,7 +128,7 @@ export class TcpTracker {
     fwd.lastWindow = (flags & TcpFlag.SYN) ? undefined : windowSize;
     // Sequence analysis (tcp.analysis.*, tcp.completeness): src/tcp/analysis.ts.
     let sack: Array<[number, number]> | undefined;
-    for (const o of tcp.options) if (o.kind === 5 && 'blocks' in o) sack = o.blocks;
+    for (const o of tcp.options) if (o.kind === 5) sack = o.blocks;
     const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, {
       frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: tcp.len, sack,
       headerComplete: tcp.captured >= tcp.hdrLen,
@@ -146,7 +146,7 @@ export class TcpTracker {
 
   /** Window-scale bookkeeping on SYN segments (Wireshark's option handler plus its check on SYN/ACK). */
   private windowScaling(tcp: TcpLayer, fwd: TcpFlow, rev: TcpFlow, synAck: boolean): void {
-    for (const o of tcp.options) if (o.kind === 3 && 'shift' in o) fwd.winScale = wsShift(Math.min(o.shift, 14));
+    for (const o of tcp.options) if (o.kind === 3) fwd.winScale = wsShift(Math.min(o.shift, 14));
     if (fwd.winScale.kind === 'unknown') {
       // This SYN (or SYN/ACK) has no WS option: neither side scales.
       fwd.winScale = WS_NONE; rev.winScale = WS_NONE;

@@ -16,9 +16,8 @@ export const MAX_SYN_ACK_FRAMES = 8;
 export function synOptions(tcp: TcpLayer): SynOptions {
   const o: SynOptions = { mss: null, window_scale: null, sack_permitted: false, timestamps: false };
   for (const op of tcp.options) {
-    if ('unknown' in op) continue;
-    if (op.kind === 2) o.mss = (op as { mss: number }).mss;
-    else if (op.kind === 3) o.window_scale = (op as { shift: number }).shift;
+    if (op.kind === 2) o.mss = op.mss;
+    else if (op.kind === 3) o.window_scale = op.shift;
     else if (op.kind === 4) o.sack_permitted = true;
     else if (op.kind === 8) o.timestamps = true;
   }

@@ -129,7 +129,7 @@ class ConnTrack {
 
     // Anomalies from the analysis stage's flags, plus SACK blocks.
     let sack = false;
-    for (const o of tcp.options) if (o.kind === 5 && 'blocks' in o && (o as { blocks: unknown[] }).blocks.length) sack = true;
+    for (const o of tcp.options) if (o.kind === 5 && o.blocks.length) sack = true;
     this.anomalies.observe(t.analysis, sack, this.ep[ti].lastWindow === 0);
 
     // Zeek's view.
