@@ -1,6 +1,6 @@
 /** The pass shared by `conns` and `explain`: read a capture once, follow every connection's lifecycle. */
 import pc from 'picocolors';
-import { Dissector } from '../src/dissect.js';
+import { Dissector, type RecordObserver } from '../src/dissect.js';
 import type { PacketRecord } from '../src/record.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline, type LifecycleOptions } from '../src/tcp/lifecycle.js';
 import type { Paint } from '../src/render/text.js';
@@ -19,12 +19,13 @@ export interface LifecycleRun {
  * Read `file` (or '-') in one pass. `keep(rec)`: when given, only streams with at least one
  * packet for which it returns true are returned (the hook `-Y FILTER` uses).
  */
-export async function runLifecycle(file: string, opts: LifecycleOptions & { keep?: (rec: PacketRecord) => boolean } = {}): Promise<LifecycleRun> {
+export async function runLifecycle(file: string, opts: LifecycleOptions & { keep?: (rec: PacketRecord) => boolean; observers?: RecordObserver[] } = {}): Promise<LifecycleRun> {
   const opened = await openCaptureFile(file);
   if (!opened.ok) throw new InputError(opened.error.message);
   const dissector = new Dissector();
   const lifecycle = new LifecycleTracker(opts);
   dissector.addObserver(lifecycle);
+  for (const o of opts.observers ?? []) dissector.addObserver(o);
   const matched = new Set<number>();
   const keep = opts.keep;
   let frames = 0;

@@ -9,6 +9,8 @@ import { msg } from '../i18n/lifecycle.js';
 import type { ConnSummary, ConnTimeline, Endpoint, TimelineEntry } from '../tcp/lifecycle.js';
 import { TcpFlag } from '../decode/types.js';
 import { displayWidth, padEndW, padStartW, plainPaint, truncateW, type Paint } from './text.js';
+import { appMarks, type HttpFact } from './facts.js';
+import { wrapLine } from './wrap.js';
 
 /** Flag names joined with commas, as the arrows show them: SYN,ACK  FIN,PSH,ACK. */
 export function shortFlags(f: number): string {
@@ -62,57 +64,99 @@ export function selectRows(c: ConnSummary, tl: ConnTimeline, all: boolean, limit
 
 const epText = (e: Endpoint): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 
-export interface LadderOptions { all?: boolean; limit?: number; paint?: Paint }
+export interface LadderOptions {
+  all?: boolean; limit?: number; paint?: Paint;
+  /** the stream's HTTP messages: each first line goes under the segment that carries its first bytes */
+  http?: readonly HttpFact[];
+  /** total width (default 80) */
+  width?: number;
+}
 
-/** The whole diagram as lines of text. */
+/** Δt for the ladder's narrow column: 0.02ms, 7.35ms, 40.1ms, 204ms, 1.03s, 12.3s, 125s. */
+export function shortDt(s: number): string {
+  const ms = s * 1000;
+  if (ms < 10) return `${ms.toFixed(2)}ms`;
+  if (ms < 100) return `${ms.toFixed(1)}ms`;
+  if (ms < 999.5) return `${ms.toFixed(0)}ms`;
+  if (s < 9.995) return `${s.toFixed(2)}s`;
+  if (s < 99.95) return `${s.toFixed(1)}s`;
+  return `${s.toFixed(0)}s`;
+}
+
+/** The whole diagram as lines of text, every line at most `width` (80) columns. */
 export function ladder(c: ConnSummary, tl: ConnTimeline, lang: Lang, opts: LadderOptions = {}): string[] {
   const paint = opts.paint ?? plainPaint;
+  const WIDTH = opts.width ?? 80;
   const rows = selectRows(c, tl, opts.all ?? false, opts.limit);
-  const STATE_W = 13;
-  const labels = rows.map((r) => ('entry' in r ? segmentLabel(r.entry) : ''));
-  const W = Math.min(60, Math.max(34, ...labels.map((l) => displayWidth(l) + 6)));
+  const shown = rows.flatMap((r) => ('entry' in r ? [r.entry] : []));
+  const FW = Math.max(3, ...shown.map((e) => `#${e.frame}`.length));
+  const CS = Math.max(6, displayWidth(tl.initial[0]), ...shown.map((e) => displayWidth(e.states[0])));
+  const SS = Math.max(6, displayWidth(tl.initial[1]), ...shown.map((e) => displayWidth(e.states[1])));
+  const DT = 6, NOTE = 3;
+  const left = 2 + FW + 1 + DT + 1; // bracket, frame, Δt
+  const labels = shown.map((e) => segmentLabel(e));
+  const W = Math.max(20, Math.min(60, WIDTH - left - CS - 1 - 1 - SS - NOTE, Math.max(34, ...labels.map((l) => displayWidth(l) + 4))));
   const hs = new Set(c.handshake.frames), td = new Set(c.teardown.frames);
-  const hsFirst = Math.min(...c.handshake.frames), hsLast = Math.max(...c.handshake.frames);
-  const tdFirst = Math.min(...c.teardown.frames), tdLast = Math.max(...c.teardown.frames);
+  const hsLast = Math.max(...c.handshake.frames);
+  const tdLast = Math.max(...c.teardown.frames);
+  const marks = opts.http ? appMarks(tl, opts.http) : undefined;
+  const dts = new Map<number, number>();
+  tl.entries.forEach((e, i) => dts.set(e.frame, i ? e.t - tl.entries[i - 1]!.t : 0));
   const lines: string[] = [];
-  const left = 2 + 6 + 2; // bracket, frame number, space
-  const head = (a: string, b: string): string => ' '.repeat(left) + padEndW(a, STATE_W + 1 + W + 1) + b;
-  lines.push(head(paint.client(`${msg(lang, 'side.client')} ${epText(c.client)}`), paint.server(`${msg(lang, 'side.server')} ${epText(c.server)}`)));
-  lines.push(head(paint.state(tl.initial[0]), paint.state(tl.initial[1])));
+  const serverCol = left + CS + 1 + W + 1;
+  const head = (a: string, b: string): void => {
+    const at = Math.max(left + displayWidth(a) + 2, Math.min(serverCol, WIDTH - displayWidth(b)));
+    if (at + displayWidth(b) <= WIDTH) lines.push(' '.repeat(left) + padEndW(a, at - left) + b);
+    else { lines.push(' '.repeat(left) + a); lines.push(padStartW(b, WIDTH)); }
+  };
+  head(paint.client(`${msg(lang, 'side.client')} ${epText(c.client)}`), paint.server(`${msg(lang, 'side.server')} ${epText(c.server)}`));
+  lines.push(' '.repeat(2 + FW + 1) + paint.dim(padStartW('Δt', DT)) + ' ' + padEndW(paint.state(tl.initial[0]), CS + 1 + W + 1) + paint.state(tl.initial[1]));
   let inBracket: 'hs' | 'td' | undefined;
   let prev: [string, string] = [tl.initial[0], tl.initial[1]];
+  const bar = (): string => (inBracket ? paint.dim('│ ') : '  ');
   for (const r of rows) {
     if (!('entry' in r)) {
       const text = msg(lang, 'ex.collapsed', { n: r.gap, cp: r.client, sp: r.server }).replace(/; --all.*$|；用 --all.*$/, '');
-      lines.push((inBracket ? '│ ' : '  ') + ' '.repeat(6 + 2) + paint.dim(padEndW('', STATE_W + 1) + '⋮ ' + text));
+      lines.push(bar() + ' '.repeat(left - 2) + paint.dim(truncateW(padEndW('', CS + 1) + '⋮ ' + text, WIDTH - left)));
       continue;
     }
     const e = r.entry;
-    // Open a bracket before the first packet of the handshake or teardown.
-    if (!inBracket && hs.has(e.frame) && e.frame === hsFirst && c.handshake.frames.length) {
-      lines.push(paint.dim(`┌─ ${msg(lang, 'ladder.handshake')}: ${msg(lang, `hs.${c.handshake.kind}`)}`));
+    // Open a bracket before the first shown packet of the handshake or teardown.
+    if (!inBracket && hs.has(e.frame) && e.frame <= hsLast) {
+      lines.push(paint.dim(truncateW(`┌─ ${msg(lang, 'ladder.handshake')}${msg(lang, 'colon')}${msg(lang, `hs.${c.handshake.kind}`)}`, WIDTH)));
       inBracket = 'hs';
-    } else if (!inBracket && td.has(e.frame) && e.frame === tdFirst && c.teardown.frames.length) {
-      lines.push(paint.dim(`┌─ ${msg(lang, 'ladder.teardown')}: ${msg(lang, `td.${c.teardown.kind}`)}`));
+    } else if (!inBracket && td.has(e.frame) && e.frame <= tdLast) {
+      lines.push(paint.dim(truncateW(`┌─ ${msg(lang, 'ladder.teardown')}${msg(lang, 'colon')}${msg(lang, `td.${c.teardown.kind}`)}`, WIDTH)));
       inBracket = 'td';
     }
-    const label = truncateW(segmentLabel(e), W - 4);
+    let label = segmentLabel(e);
+    if (displayWidth(label) > W - 3) label = label.replace(/ len=0$/, '');
+    label = truncateW(label, W - 3);
     const fill = W - 2 - displayWidth(label);
     const arrow = e.from === 'client'
       ? '─' + label + '─'.repeat(Math.max(1, fill - 1)) + '▶'
       : '◀' + '─'.repeat(Math.max(1, fill - 1)) + label + '─';
     const [cs, ss] = e.states;
-    const cState = cs === prev[0] ? paint.dim(padEndW(cs, STATE_W)) : paint.state(padEndW(cs, STATE_W));
-    const sState = ss === prev[1] ? paint.dim(ss) : paint.state(ss);
+    const cState = cs === prev[0] ? paint.dim(padEndW(cs, CS)) : paint.state(padEndW(cs, CS));
+    const sState = ss === prev[1] ? paint.dim(padEndW(ss, SS)) : paint.state(padEndW(ss, SS));
     prev = [cs, ss];
     const colour = e.from === 'client' ? paint.client : paint.server;
-    const note = e.crossed ? paint.warn('  ✕') : e.analysis ? paint.warn('  !') : '';
-    lines.push((inBracket ? paint.dim('│ ') : '  ') + padStartW(`#${e.frame}`, 6) + '  ' + cState + ' ' + colour(arrow) + ' ' + sState + note);
-    if (e.app) lines.push((inBracket ? paint.dim('│ ') : '  ') + ' '.repeat(8) + ' '.repeat(STATE_W + 2) + paint.bold(truncateW(e.app, W - 2)));
+    const note = e.crossed ? paint.warn(' ✕') : e.analysis ? paint.warn(' !') : '';
+    const dt = padStartW(shortDt(dts.get(e.frame) ?? 0), DT);
+    lines.push((bar() + padStartW(`#${e.frame}`, FW) + ' ' + paint.dim(dt) + ' ' + cState + ' ' + colour(arrow) + ' ' + sState + note).trimEnd());
+    const apps: string[] = [];
+    if (marks) {
+      for (const m of marks.get(e.frame) ?? []) {
+        apps.push(m.role === 'first' ? paint.bold(truncateW(m.line, W - 2))
+          : paint.dim(truncateW(msg(lang, m.role === 'continues' ? 'ladder.cont' : 'ladder.ends', { line: m.line }), W - 2)));
+      }
+    } else if (e.app) apps.push(paint.bold(truncateW(e.app, W - 2)));
+    for (const a of apps) lines.push(bar() + ' '.repeat(left - 2 + CS + 2) + a);
     const last = inBracket === 'hs' ? hsLast : inBracket === 'td' ? tdLast : -1;
     if (inBracket && e.frame === last) { lines.push(paint.dim('└─')); inBracket = undefined; }
   }
   if (inBracket) lines.push(paint.dim('└─'));
   if (tl.truncated) lines.push(paint.dim(msg(lang, 'ex.truncated', { n: tl.truncated })));
+  lines.push(...wrapLine(msg(lang, 'ladder.legend'), WIDTH).map((l) => paint.dim(l)));
   return lines;
 }
