@@ -298,7 +298,11 @@ function stepLines(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang, pai
     } else if (st.what === 'handshake') line(`${msg(lang, 'ex.s.handshake')}${par(lang, frames(st.frames!))}`, st.filter);
     else if (st.what === 'teardown') line(`${msg(lang, 'ex.s.teardown')}${par(lang, frames(st.frames!))}`, st.filter);
     else if (st.what === 'rst') line(`${msg(lang, 'ex.f.rst')}${par(lang, frames(st.frames!))}`, st.filter);
-    else if (st.what === 'http') line(`${msg(lang, 'ex.s.http', { host: st.host! })}${par(lang, frames(st.frames!))}`, st.filter);
+    else if (st.what === 'http') {
+      const fs = st.frames!;
+      const shown = fs.length > 8 ? `${frames(fs.slice(0, 5))}, ${msg(lang, 'ex.s.more', { n: fs.length })}` : frames(fs);
+      line(`${msg(lang, 'ex.s.http', { host: st.host! })}${par(lang, shown)}`, st.filter);
+    }
     else line(msg(lang, 'ex.s.follow'), st.filter);
   }
   return out;

@@ -21,7 +21,7 @@ export interface Step {
 }
 
 const same = (a: number[], b: number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-const inSet = (fs: number[]): string => `frame.number in {${fs.join(' ')}}`;
+const inSet = (fs: number[]): string => `frame.number in {${fs.join(',')}}`;
 
 /** The first candidate (a predicate on this stream's packets and its filter text) that selects exactly `want`. */
 function pick(tl: ConnTimeline | undefined, want: number[], stream: number, candidates: Array<[(e: TimelineEntry) => boolean, string]>): string {
