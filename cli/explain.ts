@@ -5,6 +5,7 @@ import type { Lang } from '../src/i18n/meanings.js';
 import { msg } from '../src/i18n/lifecycle.js';
 import { explain, type ExplainFacts } from '../src/render/explain.js';
 import { FactsCollector, reuseLinks } from '../src/render/facts.js';
+import { wrapLine } from '../src/render/wrap.js';
 import { Output } from './output.js';
 import { UsageError } from './errors.js';
 import { pickLang, positiveInt } from './options.js';
@@ -72,7 +73,10 @@ export async function runExplain(o: ExplainCliOptions): Promise<number> {
   } else if (run.conns.length > EXPLAIN_ALL_UP_TO) {
     const first = chosen.find((c) => c.summary.handshake.kind !== 'not-seen') ?? chosen[0];
     chosen = first ? [first] : [];
-    if (first) { out.line(paint.dim(msg(o.lang, 'ex.more', { n: run.conns.length, stream: first.summary.stream }))); out.line(''); }
+    if (first) {
+      for (const l of wrapLine(msg(o.lang, 'ex.more', { n: run.conns.length, stream: first.summary.stream }), proseWidth())) out.line(paint.dim(l));
+      out.line('');
+    }
   }
   chosen.forEach((c, i) => {
     if (i) { out.line(''); out.line(paint.dim('═'.repeat(72))); out.line(''); }
