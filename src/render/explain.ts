@@ -9,7 +9,7 @@ import { msg } from '../i18n/lifecycle.js';
 import { TcpFlag } from '../decode/types.js';
 import { ANOMALY_FILTER, ANOMALY_FLAGS, type ConnSummary, type ConnTimeline, type Endpoint, type Side, type TimelineEntry } from '../tcp/lifecycle.js';
 import { TcpA } from '../tcp/types.js';
-import { ladder, segmentLabel, selectRows } from './ladder.js';
+import { foldText, ladder, segmentLabel, selectRows } from './ladder.js';
 import { plainPaint, type Paint } from './text.js';
 import { wrapLine } from './wrap.js';
 import { appMarks, between, closeCalls, type AppMark, type CloseCall, type HttpFact, type ReuseFact } from './facts.js';
@@ -100,8 +100,27 @@ function appText(m: AppMark, lang: Lang, fin: boolean, first: number): string {
   return msg(lang, fin ? 'ex.app.completes_fin' : 'ex.app.completes', { line: m.line, first });
 }
 
+/** 第一次握手 … 第四次挥手: the textbooks' names of the handshake and teardown packets. */
+export function stepNames(c: ConnSummary, lang: Lang): Map<number, string> {
+  const out = new Map<number, string>();
+  const h = c.handshake.frames, t = c.teardown;
+  if (c.handshake.kind === 'three-way' && h.length === 3) {
+    out.set(h[0]!, msg(lang, 'step.hs1')); out.set(h[1]!, msg(lang, 'step.hs2')); out.set(h[2]!, msg(lang, 'step.hs3'));
+  }
+  const f = t.frames;
+  if (t.traits.includes('three-way-merged-fin-ack') && f.length >= 2) {
+    out.set(f[0]!, msg(lang, 'step.td1')); out.set(f[1]!, msg(lang, 'step.td23'));
+    if (f[2] !== undefined) out.set(f[2], msg(lang, 'step.td4'));
+  } else if (t.traits.includes('four-way') && f.length >= 3 && !t.traits.includes('simultaneous-close')) {
+    const keys = ['step.td1', 'step.td2', 'step.td3', 'step.td4'] as const;
+    f.slice(0, 4).forEach((fr, i) => out.set(fr, msg(lang, keys[i]!)));
+  }
+  return out;
+}
+
 function packetLines(c: ConnSummary, tl: ConnTimeline, lang: Lang, o: ExplainOptions, paint: Paint): string[] {
   const lines: string[] = [paint.bold(msg(lang, 'ex.timeline'))];
+  const names = stepNames(c, lang);
   const http = o.facts?.http;
   const marks = http ? appMarks(tl, http) : undefined;
   const calls = closeCalls(tl);
@@ -110,7 +129,7 @@ function packetLines(c: ConnSummary, tl: ConnTimeline, lang: Lang, o: ExplainOpt
   let usedCalls = false;
   for (const r of selectRows(c, tl, o.all ?? false, o.limit)) {
     if (!('entry' in r)) {
-      lines.push(paint.dim('  ' + msg(lang, 'ex.collapsed', { n: r.gap, cp: r.client, sp: r.server })));
+      lines.push(paint.dim('  ' + foldText(r, lang)));
       continue;
     }
     const e = r.entry;
@@ -119,7 +138,8 @@ function packetLines(c: ConnSummary, tl: ConnTimeline, lang: Lang, o: ExplainOpt
     const labels = analysisNames(e.analysis, lang);
     const dt = msg(lang, 'ex.dt', { dt: dur(prevT.get(e.frame) ?? 0, lang) });
     lines.push(`  ${paint.bold(`#${e.frame}`)} +${e.t.toFixed(6)} s${par(lang, dt)} ${arrow} ${who} ${segmentLabel(e)}`
-      + (labels.length ? ' ' + paint.warn(labels.map((l) => `[${l}]`).join(' ')) : ''));
+      + (labels.length ? ' ' + paint.warn(labels.map((l) => `[${l}]`).join(' ')) : '')
+      + (names.has(e.frame) ? ' ' + paint.bold(`« ${names.get(e.frame)!} »`) : ''));
     if (marks) {
       for (const m of marks.get(e.frame) ?? []) {
         const first = http!.find((h) => h.firstLine === m.line && h.firstFrame <= e.frame && h.frame >= e.frame)?.firstFrame ?? e.frame;
@@ -347,6 +367,7 @@ export function explain(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang
   }));
   if (facts.reuses) out.push(...reuseLine(c, facts.reuses, lang));
   out.push(paint.dim(msg(lang, 'ex.vantage')));
+  out.push(paint.dim(msg(lang, 'ex.statenames')));
   if (c.states.midstream) out.push(paint.warn(msg(lang, 'ex.midstream')));
   if (tl) out.push(msg(lang, 'ex.initial', { client: tl.initial[0], server: tl.initial[1] }));
   out.push('');
@@ -364,7 +385,7 @@ export function explain(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang
     out.push('');
     out.push(paint.bold(msg(lang, 'ex.ladder')));
     const prose = o.width ? out.flatMap((l) => wrapLine(l, o.width!)) : out;
-    return [...prose, ...ladder(c, tl, lang, { all: o.all, limit: o.limit, paint, http: facts.http })].join('\n');
+    return [...prose, ...ladder(c, tl, lang, { all: o.all, limit: o.limit, paint, http: facts.http, steps: stepNames(c, lang) })].join('\n');
   }
   return (o.width ? out.flatMap((l) => wrapLine(l, o.width!)) : out).join('\n');
 }
