@@ -4,7 +4,7 @@
  * Pure functions of the lifecycle summaries.
  */
 import type { Lang } from '../i18n/meanings.js';
-import { msg } from '../i18n/lifecycle.js';
+import { type MessageKey, msg, HANDSHAKE_SHORT_KEY, SIDE_KEY, TEARDOWN_SHORT_KEY } from '../i18n/lifecycle.js';
 import type { ConnSummary, Endpoint } from '../tcp/lifecycle.js';
 import { displayWidth, padEndW, padStartW, plainPaint, type Paint } from './text.js';
 import { wrapLine } from './wrap.js';
@@ -17,7 +17,7 @@ const s6 = (x: number): string => x.toFixed(6);
 /** The teardown cell: the kind, or "open" for a connection still open at the end. */
 function teardownShort(c: ConnSummary, lang: Lang): string {
   if (c.teardown.kind === 'none' && c.teardown.open_at_end) return msg(lang, 'tshort.open');
-  return msg(lang, `tshort.${c.teardown.kind}`);
+  return msg(lang, TEARDOWN_SHORT_KEY[c.teardown.kind]);
 }
 
 /** One row per connection, columns aligned by display width. */
@@ -34,11 +34,11 @@ const DROP_ORDER = [12, 11, 10, 8, 6, 7, 9];
 export function connsTable(conns: ConnSummary[], lang: Lang, paint: Paint = plainPaint, o: ConnsTableOptions = {}): string {
   if (!conns.length) return msg(lang, 'conns.none');
   const head = ['col.stream', 'col.client', 'col.server', 'col.handshake', 'col.teardown', 'col.closer', 'col.duration',
-    'col.pkts', 'col.bytes', 'col.states', 'col.conn_state', 'col.history', 'col.completeness'].map((k) => msg(lang, k));
+    'col.pkts', 'col.bytes', 'col.states', 'col.conn_state', 'col.history', 'col.completeness'].map((k) => msg(lang, k as MessageKey));
   const rows = conns.map((c) => [
     String(c.stream), ep(c.client), ep(c.server),
-    msg(lang, `hshort.${c.handshake.kind}`), teardownShort(c, lang),
-    c.teardown.active_closer ? msg(lang, `side.${c.teardown.active_closer}`) : '-',
+    msg(lang, HANDSHAKE_SHORT_KEY[c.handshake.kind]), teardownShort(c, lang),
+    c.teardown.active_closer ? msg(lang, SIDE_KEY[c.teardown.active_closer]) : '-',
     s6(c.duration),
     `${c.packets.client}/${c.packets.server}`, `${c.bytes.client}/${c.bytes.server}`,
     `${c.states.client}/${c.states.server}`, c.conn_state, c.history, `${c.completeness} ${c.completeness_str}`,

@@ -5,9 +5,9 @@
  * the findings with the Wireshark display filter for each, and the ladder diagram.
  */
 import type { Lang } from '../i18n/meanings.js';
-import { msg } from '../i18n/lifecycle.js';
+import { isMessageKey, msg, ANOMALY_KEY, CLOSE_CALL_KEY, COMPLETENESS_BIT_KEY, DIR_KEY, EVENT_KEY, HANDSHAKE_KEY, RST_AFTER_KEY, SIDE_KEY, TCPTRACE_KEY, TEARDOWN_KEY, zeekStateKey } from '../i18n/lifecycle.js';
 import { TcpFlag } from '../decode/types.js';
-import { ANOMALY_FILTER, ANOMALY_FLAGS, type ConnSummary, type ConnTimeline, type Endpoint, type Side, type TimelineEntry } from '../tcp/lifecycle.js';
+import { ANOMALY_FILTER, ANOMALY_FLAGS, type ConnSummary, type ConnTimeline, type Endpoint, type Side, type SocketEvent, type TimelineEntry } from '../tcp/lifecycle.js';
 import { TcpA } from '../tcp/types.js';
 import { foldText, ladder, segmentLabel, selectRows } from './ladder.js';
 import { plainPaint, type Paint } from './text.js';
@@ -57,7 +57,7 @@ export function npackets(n: number, lang: Lang): string {
 }
 
 function sideName(lang: Lang, s: Side | 'both' | null): string {
-  return s ? msg(lang, `side.${s}`) : msg(lang, 'side.none');
+  return s ? msg(lang, SIDE_KEY[s]) : msg(lang, 'side.none');
 }
 
 
@@ -77,20 +77,20 @@ function why(e: TimelineEntry, lang: Lang): string[] {
 /** Localised names of the analysis flags on a packet (zero-window probes that Wireshark calls keep-alives stay keep-alives here). */
 function analysisNames(bits: number, lang: Lang): string[] {
   const out: string[] = [];
-  for (const [name, bit] of ANOMALY_FLAGS) if (bits & bit) out.push(msg(lang, `an.${name}`));
+  for (const [name, bit] of ANOMALY_FLAGS) if (bits & bit) out.push(msg(lang, ANOMALY_KEY[name]));
   if (bits & TcpA.KEEP_ALIVE_ACK) out.push('keep-alive ACK');
   if (bits & TcpA.ZERO_WINDOW_PROBE_ACK) out.push('zero-window probe ACK');
   return out;
 }
 
 /** The socket-call text of an event, true for what this side did (shutdown vs close). */
-function eventText(ev: { side: Side; event: string }, e: TimelineEntry, tl: ConnTimeline, calls: Record<Side, CloseCall>, lang: Lang): string {
-  if (ev.event === 'close-called') return msg(lang, `ev.close-called.${calls[ev.side]}`);
+function eventText(ev: { side: Side; event: SocketEvent }, e: TimelineEntry, tl: ConnTimeline, calls: Record<Side, CloseCall>, lang: Lang): string {
+  if (ev.event === 'close-called') return msg(lang, CLOSE_CALL_KEY[calls[ev.side]]);
   if (ev.event === 'eof') {
     const ownFin = tl.entries.some((x) => x.frame < e.frame && x.from === ev.side && (x.flags & TcpFlag.FIN) !== 0);
     if (ownFin) return msg(lang, calls[ev.side] === 'shutdown' ? 'ev.eof.after_shutdown' : 'ev.eof.after_close');
   }
-  return msg(lang, `ev.${ev.event}`);
+  return msg(lang, EVENT_KEY[ev.event]);
 }
 
 /** The application-layer lines of a packet: the message's first line where its bytes start, "continues"/"ends" after. */
@@ -149,23 +149,23 @@ function packetLines(c: ConnSummary, tl: ConnTimeline, lang: Lang, o: ExplainOpt
     } else if (e.app) lines.push('      ' + paint.bold(e.app));
     lines.push(paint.dim('      ' + why(e, lang).join(lang === 'zh-CN' ? '；' : '; ')));
     for (const ch of e.changes) {
-      lines.push('      ' + msg(lang, 'ex.pkt.state', { side: msg(lang, `side.${ch.side}`), from: ch.from, to: paint.state(ch.to) }) + paint.dim(` (${rfcRef(ch.rfc)})`));
+      lines.push('      ' + msg(lang, 'ex.pkt.state', { side: msg(lang, SIDE_KEY[ch.side]), from: ch.from, to: paint.state(ch.to) }) + paint.dim(` (${rfcRef(ch.rfc)})`));
     }
     if (!e.changes.length) lines.push(paint.dim(`      ${msg(lang, 'side.client')} ${e.states[0]}, ${msg(lang, 'side.server')} ${e.states[1]}`));
     for (const ev of e.events) {
       usedCalls = true;
-      lines.push('      ↳ ' + msg(lang, `side.${ev.side}`) + msg(lang, 'colon') + eventText(ev, e, tl, calls, lang));
+      lines.push('      ↳ ' + msg(lang, SIDE_KEY[ev.side]) + msg(lang, 'colon') + eventText(ev, e, tl, calls, lang));
     }
-    if (e.crossed) lines.push(paint.warn('      ✕ ' + msg(lang, 'ex.pkt.crossed', { side: msg(lang, `side.${e.from === 'client' ? 'server' : 'client'}`) })));
+    if (e.crossed) lines.push(paint.warn('      ✕ ' + msg(lang, 'ex.pkt.crossed', { side: msg(lang, SIDE_KEY[e.from === 'client' ? 'server' : 'client']) })));
     if (e.unexpected) {
       const u = e.unexpected;
-      lines.push(paint.warn('      ! ' + msg(lang, 'ex.pkt.unexpected', { side: msg(lang, `side.${u.side}`), state: u.state, dir: msg(lang, `ex.dir.${u.dir}`), kind: u.kind })));
+      lines.push(paint.warn('      ! ' + msg(lang, 'ex.pkt.unexpected', { side: msg(lang, SIDE_KEY[u.side]), state: u.state, dir: msg(lang, DIR_KEY[u.dir]), kind: u.kind })));
     }
   }
   if (tl.truncated) lines.push(paint.dim('  ' + msg(lang, 'ex.truncated', { n: tl.truncated })));
   if (usedCalls) {
     lines.push(paint.dim('  ' + msg(lang, 'ex.calls')));
-    const keys = ['ex.call.connect', 'ex.call.accept', 'ex.call.close', 'ex.call.shutdown', 'ex.call.read0', 'ex.call.reset'];
+    const keys = ['ex.call.connect', 'ex.call.accept', 'ex.call.close', 'ex.call.shutdown', 'ex.call.read0', 'ex.call.reset'] as const;
     for (const k of keys) lines.push(paint.dim('    • ' + msg(lang, k)));
   }
   return lines;
@@ -173,7 +173,7 @@ function packetLines(c: ConnSummary, tl: ConnTimeline, lang: Lang, o: ExplainOpt
 
 function handshakeLines(c: ConnSummary, lang: Lang, paint: Paint): string[] {
   const h = c.handshake;
-  const out: string[] = [paint.bold(msg(lang, 'ex.hs', { kind: msg(lang, `hs.${h.kind}`), frames: h.frames.length ? frames(h.frames) : '-' }))];
+  const out: string[] = [paint.bold(msg(lang, 'ex.hs', { kind: msg(lang, HANDSHAKE_KEY[h.kind]), frames: h.frames.length ? frames(h.frames) : '-' }))];
   const ok = (v: boolean | null): string => (v === null ? '?' : v ? paint.ok('✓') : paint.warn('✗'));
   if (h.kind === 'three-way' || h.kind === 'simultaneous-open' || h.kind === 'incomplete') {
     if (h.isn.client !== null && h.isn.server !== null) {
@@ -218,7 +218,7 @@ function handshakeLines(c: ConnSummary, lang: Lang, paint: Paint): string[] {
 
 function teardownLines(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang, paint: Paint, facts: ExplainFacts): string[] {
   const t = c.teardown;
-  const kindName = t.kind === 'none' && t.open_at_end ? msg(lang, 'td.open') : msg(lang, `td.${t.kind}`);
+  const kindName = t.kind === 'none' && t.open_at_end ? msg(lang, 'td.open') : msg(lang, TEARDOWN_KEY[t.kind]);
   const out: string[] = [paint.bold(msg(lang, 'ex.td', { kind: kindName, frames: t.frames.length ? frames(t.frames) : '-' }))];
   const closer = t.active_closer;
   const passive = closer === 'client' ? 'server' : closer === 'server' ? 'client' : null;
@@ -263,7 +263,7 @@ function teardownLines(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang,
   }
   if (t.traits.includes('four-way') || t.traits.includes('three-way-merged-fin-ack')) out.push('  ' + msg(lang, 'ex.td.why34'));
   if (t.rst && t.traits.includes('rst-abort')) {
-    out.push('  ' + msg(lang, 'ex.td.rst', { frame: t.rst.frame, by: sideName(lang, t.rst.by), state: t.rst.state, after: msg(lang, `ex.td.rst_after.${t.rst.after}`) }));
+    out.push('  ' + msg(lang, 'ex.td.rst', { frame: t.rst.frame, by: sideName(lang, t.rst.by), state: t.rst.state, after: msg(lang, RST_AFTER_KEY[t.rst.after]) }));
   }
   if (t.kind === 'unfinished') out.push('  ' + msg(lang, 'ex.td.unfinished', names));
   if (t.kind === 'none' && t.open_at_end) out.push('  ' + msg(lang, 'ex.td.open'));
@@ -296,14 +296,17 @@ function reuseLine(c: ConnSummary, r: ReuseFact, lang: Lang): string[] {
 }
 
 function verdictLines(c: ConnSummary, lang: Lang, paint: Paint): string[] {
-  const bits = [1, 2, 4, 8, 16, 32].filter((b) => c.completeness & b).map((b) => msg(lang, `ex.v.bits.${b}`)).join(', ') || '-';
+  const bits = ([1, 2, 4, 8, 16, 32] as const).filter((b) => c.completeness & b).map((b) => msg(lang, COMPLETENESS_BIT_KEY[b])).join(', ') || '-';
   const out = [paint.bold(msg(lang, 'ex.verdicts')),
     '  ' + msg(lang, 'ex.v.wireshark', { v: c.completeness, str: c.completeness_str, bits }),
-    '  ' + msg(lang, 'ex.v.zeek', { cs: c.conn_state, meaning: msg(lang, `zeek.${c.conn_state}`), history: c.history }),
-    '  ' + msg(lang, 'ex.v.tcptrace', { verdict: msg(lang, `ex.v.tcptrace.${c.tcptrace}`) })];
+    '  ' + msg(lang, 'ex.v.zeek', { cs: c.conn_state, meaning: msg(lang, zeekStateKey(c.conn_state)), history: c.history }),
+    '  ' + msg(lang, 'ex.v.tcptrace', { verdict: msg(lang, TCPTRACE_KEY[c.tcptrace]) })];
   if (c.disagreements.length) {
     out.push(paint.bold(msg(lang, 'ex.disagree')));
-    for (const d of c.disagreements) out.push('  • ' + msg(lang, d.key, d.params));
+    for (const d of c.disagreements) {
+      if (!isMessageKey(d.key)) throw new Error(`disagreement "${d.key}" has no message`);
+      out.push('  • ' + msg(lang, d.key, d.params));
+    }
   } else out.push('  ' + msg(lang, 'ex.agree'));
   return out;
 }
@@ -342,7 +345,7 @@ function findingLines(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang, 
     // A zero-window probe that Wireshark labels a keep-alive is found with Wireshark's keep-alive filter.
     const filter = a === 'zero-window-probe' && !c.anomaly_counts['keep-alive'] && !tl?.entries.some((e) => e.analysis & TcpA.ZERO_WINDOW_PROBE)
       ? ANOMALY_FILTER['keep-alive'] : ANOMALY_FILTER[a];
-    line(msg(lang, 'ex.f.anomaly', { name: msg(lang, `an.${a}`), n: npackets(c.anomaly_counts[a] ?? 0, lang) }) + where, `${s} && ${filter}`);
+    line(msg(lang, 'ex.f.anomaly', { name: msg(lang, ANOMALY_KEY[a]), n: npackets(c.anomaly_counts[a] ?? 0, lang) }) + where, `${s} && ${filter}`);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * handshake and teardown bracketed. Pure: text in, text out.
  */
 import type { Lang } from '../i18n/meanings.js';
-import { msg } from '../i18n/lifecycle.js';
+import { msg, HANDSHAKE_KEY, TEARDOWN_KEY } from '../i18n/lifecycle.js';
 import type { ConnSummary, ConnTimeline, Endpoint, TimelineEntry } from '../tcp/lifecycle.js';
 import { TcpFlag } from '../decode/types.js';
 import { TcpA } from '../tcp/types.js';
@@ -177,10 +177,10 @@ export function ladder(c: ConnSummary, tl: ConnTimeline, lang: Lang, opts: Ladde
     const e = r.entry;
     // Open a bracket before the first shown packet of the handshake or teardown.
     if (!inBracket && hs.has(e.frame) && e.frame <= hsLast) {
-      lines.push(paint.dim(truncateW(`┌─ ${msg(lang, 'ladder.handshake')}${msg(lang, 'colon')}${msg(lang, `hs.${c.handshake.kind}`)}`, WIDTH)));
+      lines.push(paint.dim(truncateW(`┌─ ${msg(lang, 'ladder.handshake')}${msg(lang, 'colon')}${msg(lang, HANDSHAKE_KEY[c.handshake.kind])}`, WIDTH)));
       inBracket = 'hs';
     } else if (!inBracket && td.has(e.frame) && e.frame <= tdLast) {
-      lines.push(paint.dim(truncateW(`┌─ ${msg(lang, 'ladder.teardown')}${msg(lang, 'colon')}${msg(lang, `td.${c.teardown.kind}`)}`, WIDTH)));
+      lines.push(paint.dim(truncateW(`┌─ ${msg(lang, 'ladder.teardown')}${msg(lang, 'colon')}${msg(lang, TEARDOWN_KEY[c.teardown.kind])}`, WIDTH)));
       inBracket = 'td';
     }
     let label = segmentLabel(e);
