@@ -66,7 +66,7 @@ export function connsTable(conns: ConnSummary[], lang: Lang, paint: Paint = plai
     lines.push(fmt(r, (i, s) => (i === 1 ? paint.client(s) : i === 2 ? paint.server(s) : i === 9 ? paint.state(s) : s)));
   }
   lines.push(paint.dim(msg(lang, 'conns.total', { n: conns.length })));
-  if (dropped.length) lines.push(...wrapLine(msg(lang, 'conns.dropped', { cols: dropped.join(', ') }), o.width ?? 0).map((l) => paint.dim(l)));
+  if (dropped.length) lines.push(...wrapLine(msg(lang, 'conns.dropped', { cols: dropped.join(lang === 'zh-CN' ? '，' : ', ') }), o.width ?? 0).map((l) => paint.dim(l)));
   return lines.join('\n');
 }
 
