@@ -87,7 +87,8 @@ function analysisNames(bits: number, lang: Lang): string[] {
 function eventText(ev: { side: Side; event: SocketEvent }, e: TimelineEntry, tl: ConnTimeline, calls: Record<Side, CloseCall>, lang: Lang): string {
   if (ev.event === 'close-called') return msg(lang, CLOSE_CALL_KEY[calls[ev.side]]);
   if (ev.event === 'eof') {
-    const ownFin = tl.entries.some((x) => x.frame < e.frame && x.from === ev.side && (x.flags & TcpFlag.FIN) !== 0);
+    // Its own FIN went first when it is on an earlier packet or on this one (a crossing FIN is sent before the peer's arrives).
+    const ownFin = tl.entries.some((x) => x.frame <= e.frame && x.from === ev.side && (x.flags & TcpFlag.FIN) !== 0);
     if (ownFin) return msg(lang, calls[ev.side] === 'shutdown' ? 'ev.eof.after_shutdown' : 'ev.eof.after_close');
   }
   return msg(lang, EVENT_KEY[ev.event]);
@@ -149,9 +150,9 @@ function packetLines(c: ConnSummary, tl: ConnTimeline, lang: Lang, o: ExplainOpt
     } else if (e.app) lines.push('      ' + paint.bold(e.app));
     lines.push(paint.dim('      ' + why(e, lang).join(lang === 'zh-CN' ? '；' : '; ')));
     for (const ch of e.changes) {
-      lines.push('      ' + msg(lang, 'ex.pkt.state', { side: msg(lang, SIDE_KEY[ch.side]), from: ch.from, to: paint.state(ch.to) }) + paint.dim(` (${rfcRef(ch.rfc)})`));
+      lines.push('      ' + msg(lang, 'ex.pkt.state', { side: msg(lang, SIDE_KEY[ch.side]), from: ch.from, to: paint.state(ch.to) }) + paint.dim(par(lang, rfcRef(ch.rfc))));
     }
-    if (!e.changes.length) lines.push(paint.dim(`      ${msg(lang, 'side.client')} ${e.states[0]}, ${msg(lang, 'side.server')} ${e.states[1]}`));
+    if (!e.changes.length) lines.push(paint.dim(`      ${msg(lang, 'side.client')} ${e.states[0]}${lang === 'zh-CN' ? '，' : ', '}${msg(lang, 'side.server')} ${e.states[1]}`));
     for (const ev of e.events) {
       usedCalls = true;
       lines.push('      ↳ ' + msg(lang, SIDE_KEY[ev.side]) + msg(lang, 'colon') + eventText(ev, e, tl, calls, lang));
@@ -270,7 +271,7 @@ function teardownLines(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang,
   if ((t.kind === 'four-way' || t.kind === 'three-way-merged-fin-ack' || t.kind === 'simultaneous-close' || t.kind === 'fin-with-data' || t.kind === 'half-close') && !t.complete) {
     out.push('  ' + msg(lang, 'ex.td.nofinalack'));
   }
-  if (t.time_wait === 'both') out.push('  ' + msg(lang, 'ex.td.timewait', { side: sideName(lang, 'both') }));
+  if (t.time_wait === 'both') out.push('  ' + msg(lang, 'ex.td.timewait.both'));
   else if (t.time_wait) out.push('  ' + msg(lang, 'ex.td.timewait', { side: sideName(lang, t.time_wait) }));
   const rb = facts.reusedBy;
   if (rb) {
