@@ -6,7 +6,7 @@ import { reuseLinks } from '../src/render/facts.js';
 import { msg } from '../src/i18n/lifecycle.js';
 import { proseWidth } from './explain.js';
 import { Output } from './output.js';
-import { UsageError } from './errors.js';
+import { ExitCode, UsageError } from './errors.js';
 import { pickLang } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
@@ -34,6 +34,7 @@ export async function runConns(o: ConnsOptions): Promise<number> {
   }
   else if (o.format === 'zeek') out.line(zeekTsv(conns));
   else if (o.format === 'zeek-json') { if (conns.length) out.line(zeekJsonLines(conns)); }
+  else if (!conns.length && run.code === ExitCode.NOT_A_CAPTURE) { /* the error already said so */ }
   else if (!conns.length && filter) out.line(msg(o.lang, 'conns.nomatch'));
   else out.line(connsTable(conns, o.lang, terminalPaint(o.color), { width: proseWidth(), wide: o.wide }));
   out.flush();

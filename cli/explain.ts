@@ -7,7 +7,7 @@ import { explain, type ExplainFacts } from '../src/render/explain.js';
 import { FactsCollector, reuseLinks } from '../src/render/facts.js';
 import { wrapLine } from '../src/render/wrap.js';
 import { Output } from './output.js';
-import { UsageError } from './errors.js';
+import { ExitCode, UsageError } from './errors.js';
 import { pickLang, positiveInt } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
@@ -82,7 +82,8 @@ export async function runExplain(o: ExplainCliOptions): Promise<number> {
     if (i) { out.line(''); out.line(paint.dim('═'.repeat(72))); out.line(''); }
     out.line(explain(c.summary, c.timeline, o.lang, optsFor(c.summary)));
   });
-  if (!run.conns.length) out.line(msg(o.lang, filter ? 'conns.nomatch' : 'conns.none'));
+  // Not a capture at all: the error already said so, nothing more to add.
+  if (!run.conns.length && run.code !== ExitCode.NOT_A_CAPTURE) out.line(msg(o.lang, filter ? 'conns.nomatch' : 'conns.none'));
   out.flush();
   return run.code;
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, SHARED } from './support/tshark.js';
+import { REPO, runCli, SHARED } from './support/tshark.js';
 import { displayWidth } from '../src/render/text.js';
 
 const DIR = join(SHARED, 'scenarios');
@@ -64,4 +64,14 @@ test('a -Y filter that matches no connection says so', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'no TCP connection has a packet that matches the -Y filter\n');
   }
+});
+
+test('not a capture: one error line, no second message', () => {
+  const r = runCli(['conns', join(REPO, 'package.json')]);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /not a pcap or pcapng file/);
+  const e = runCli(['explain', join(REPO, 'package.json')]);
+  assert.equal(e.status, 2);
+  assert.equal(e.stdout, '');
 });

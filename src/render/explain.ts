@@ -205,7 +205,7 @@ function handshakeLines(c: ConnSummary, lang: Lang, paint: Paint): string[] {
   if (h.kind === 'not-seen') out.push('  ' + msg(lang, 'ex.hs.notseen'));
   if (h.kind === 'incomplete') out.push('  ' + msg(lang, 'ex.hs.incomplete', { missing: h.missing.join(', ') }));
   if (h.syn_frames.length > 1) {
-    out.push('  ' + msg(lang, 'ex.hs.synretx', { n: h.syn_frames.length, r: h.syn_frames.length - 1, iv: h.syn_intervals.map((s) => `${s.toFixed(3)} s`).join(', ') }));
+    out.push('  ' + msg(lang, h.syn_frames.length === 2 ? 'ex.hs.synretx.once' : 'ex.hs.synretx', { n: h.syn_frames.length, r: h.syn_frames.length - 1, iv: h.syn_intervals.map((s) => `${s.toFixed(3)} s`).join(', ') }));
     const iv = h.syn_intervals;
     if (iv.length >= 2) {
       const doubling = iv.slice(1).every((x, i) => x > iv[i]! * 1.5);
