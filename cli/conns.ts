@@ -2,8 +2,11 @@
 import { Option, type Command } from 'commander';
 import type { Lang } from '../src/i18n/meanings.js';
 import { connJson, connsTable, zeekJsonLines, zeekTsv } from '../src/render/conns.js';
+import { reuseLinks } from '../src/render/facts.js';
+import { msg } from '../src/i18n/lifecycle.js';
+import { proseWidth } from './explain.js';
 import { Output } from './output.js';
-import { UsageError } from './errors.js';
+import { ExitCode, UsageError } from './errors.js';
 import { pickLang, captureArg } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
@@ -14,6 +17,7 @@ export interface ConnsOptions {
   lang: Lang;
   filter?: string;
   color?: boolean;
+  wide?: boolean;
 }
 
 export async function runConns(o: ConnsOptions): Promise<number> {
@@ -24,13 +28,16 @@ export async function runConns(o: ConnsOptions): Promise<number> {
   const out = new Output();
   if (o.format === 'json') {
     // One object at a time: a capture with 100,000 connections never builds one huge string.
+    const reuse = reuseLinks(conns).reuses;
     out.line('[');
-    conns.forEach((c, i) => out.line(JSON.stringify(connJson(c), null, 2).replace(/^/gm, '  ') + (i < conns.length - 1 ? ',' : '')));
+    conns.forEach((c, i) => out.line(JSON.stringify(connJson(c, reuse.get(c.stream)?.stream ?? null), null, 2).replace(/^/gm, '  ') + (i < conns.length - 1 ? ',' : '')));
     out.line(']');
   }
   else if (o.format === 'zeek') out.line(zeekTsv(conns));
   else if (o.format === 'zeek-json') { if (conns.length) out.line(zeekJsonLines(conns)); }
-  else out.line(connsTable(conns, o.lang, terminalPaint(o.color)));
+  else if (!conns.length && run.code === ExitCode.NOT_A_CAPTURE) { /* the error already said so */ }
+  else if (!conns.length && filter) out.line(msg(o.lang, 'conns.nomatch'));
+  else out.line(connsTable(conns, o.lang, terminalPaint(o.color), { width: proseWidth(), wide: o.wide }));
   out.flush();
   return run.code;
 }
@@ -45,6 +52,7 @@ export function registerConns(program: Command): void {
     .option('--json', 'a JSON array, one object per connection (schema: docs/schema/conns.schema.json)')
     .option('-Y <filter>', `${FILTER_HELP}; keeps the connections with at least one matching packet`)
     .option('--lang <lang>', 'language of the table: en or zh-CN (default from LANG)')
+    .option('--wide', 'every column, however wide (otherwise columns are left out to fit $COLUMNS, or 100 when not a terminal)')
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
@@ -52,7 +60,7 @@ export function registerConns(program: Command): void {
       const format = opts.json ? 'json' : (opts.T as ConnsOptions['format']);
       process.exitCode = await runConns({
         file: path, format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
-        color: opts.color === undefined ? undefined : Boolean(opts.color),
+        color: opts.color === undefined ? undefined : Boolean(opts.color), wide: Boolean(opts.wide),
       });
     });
 }

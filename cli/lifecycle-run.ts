@@ -1,6 +1,6 @@
 /** The pass shared by `conns` and `explain`: read a capture once, follow every connection's lifecycle. */
 import pc from 'picocolors';
-import { Dissector } from '../src/dissect.js';
+import { Dissector, type RecordObserver } from '../src/dissect.js';
 import { appLine, type PacketRecord } from '../src/record.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline, type LifecycleOptions } from '../src/tcp/lifecycle.js';
 import type { Paint } from '../src/render/text.js';
@@ -26,6 +26,8 @@ export interface RunOptions extends LifecycleOptions<PacketRecord> {
    * need the whole capture: they follow when the input ends (said once on stderr).
    */
   live?: boolean;
+  /** more observers of every record (e.g. the facts `explain` collects) */
+  observers?: RecordObserver[];
 }
 
 /**
@@ -38,6 +40,7 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
   const dissector = new Dissector();
   const lifecycle = new LifecycleTracker<PacketRecord>({ appLine, ...opts });
   dissector.addObserver(lifecycle);
+  for (const o of opts.observers ?? []) dissector.addObserver(o);
   const matched = new Set<number>();
   const keep = opts.keep;
   let frames = 0;

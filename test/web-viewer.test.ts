@@ -14,7 +14,7 @@ import { cliOk, REPO, runCli, SHARED } from './support/tshark.js';
 import { startServer, type RunningServer } from '../cli/serve.js';
 import { readCaptureSync } from '../src/capture/reader.js';
 import { VIEWER_MESSAGES } from '../src/i18n/viewer.js';
-import { LIFECYCLE_MESSAGES } from '../src/i18n/lifecycle.js';
+import { LIFECYCLE_MESSAGES, TEARDOWN_KEY } from '../src/i18n/lifecycle.js';
 import { buildViewer, launchBrowser, loaded, loads, shownLines, type Browser } from './web-browser.js';
 
 const SCEN = join(SHARED, 'scenarios');
@@ -112,7 +112,7 @@ test('connection ladder of http-server-close.pcap: three-packet teardown and bot
   // The teardown bracket names the kind, as `explain` does.
   const en = LIFECYCLE_MESSAGES.en;
   const tdLabel = await b.page.textContent('#ladder g.bracket.td text');
-  assert.equal(tdLabel, `${en['ladder.teardown']}: ${en[`td.${conn.teardown.kind}`]}`);
+  assert.equal(tdLabel, `${en['ladder.teardown']}: ${en[TEARDOWN_KEY[conn.teardown.kind as keyof typeof TEARDOWN_KEY]]}`);
   assert.ok(await b.page.$('#ladder g.bracket.hs'), 'handshake bracketed');
   // Each side's state after every teardown packet; the last ones are the final states of `conns`.
   const states = async (side: 'c' | 's', frame: number): Promise<string | null> => b.page.textContent(`#ladder text.state.${side}[data-frame="${frame}"]`);

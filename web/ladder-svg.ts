@@ -6,7 +6,7 @@
  * a strict Content-Security-Policy and the exported file stands alone.
  */
 import type { Lang } from '../src/i18n/meanings.js';
-import { msg } from '../src/i18n/lifecycle.js';
+import { EVENT_KEY, HANDSHAKE_KEY, msg, TEARDOWN_KEY } from '../src/i18n/lifecycle.js';
 import { segmentLabel } from '../src/render/ladder.js';
 import type { ConnView } from './protocol.js';
 
@@ -28,7 +28,7 @@ export function ladderSvg(v: ConnView, lang: Lang): string {
   const hs = new Set(c.handshake.frames), td = new Set(c.teardown.frames);
   const parts: string[] = [];
   const bracket = (kind: 'hs' | 'td', y0: number, y1: number): void => {
-    const label = kind === 'hs' ? `${msg(lang, 'ladder.handshake')}: ${msg(lang, `hs.${c.handshake.kind}`)}` : `${msg(lang, 'ladder.teardown')}: ${msg(lang, `td.${c.teardown.kind}`)}`;
+    const label = kind === 'hs' ? `${msg(lang, 'ladder.handshake')}: ${msg(lang, HANDSHAKE_KEY[c.handshake.kind])}` : `${msg(lang, 'ladder.teardown')}: ${msg(lang, TEARDOWN_KEY[c.teardown.kind])}`;
     parts.push(`<g class="bracket ${kind}"><rect x="4" y="${y0}" width="${W - 8}" height="${y1 - y0}" fill="none" stroke="${COLORS.bracket}" stroke-dasharray="4 3" rx="6"/>`
       + `<text x="12" y="${y0 + 13}" fill="${COLORS.bracket}" font-size="11">${esc(label)}</text></g>`);
   };
@@ -74,7 +74,7 @@ export function ladderSvg(v: ConnView, lang: Lang): string {
       if (!evs.length) continue;
       const x = side === 'client' ? XC - 12 : XS + 12;
       parts.push(`<text class="socket ${side === 'client' ? 'c' : 's'}" data-frame="${e.frame}" x="${x}" y="${ay + 15}"${side === 'client' ? ' text-anchor="end"' : ''} fill="${COLORS.bracket}" font-size="10" font-style="italic">`
-        + evs.map((x) => `<tspan>${esc(SOCKET_SHORT[x.event]!)}<title>${esc(msg(lang, `ev.${x.event}`))}</title></tspan>`).join(' ') + '</text>');
+        + evs.map((x) => `<tspan>${esc(SOCKET_SHORT[x.event]!)}<title>${esc(msg(lang, EVENT_KEY[x.event]))}</title></tspan>`).join(' ') + '</text>');
     }
     prev = [cs, ss];
     if (open && e.frame === open.last) { bracket(open.kind, open.y, y + ROW - 2); open = undefined; }

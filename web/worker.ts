@@ -18,7 +18,7 @@ import { selectRows } from '../src/render/ladder.js';
 import { explain } from '../src/render/explain.js';
 import { connJson } from '../src/render/conns.js';
 import { TcpFollower } from '../src/render/follow.js';
-import { msg } from '../src/i18n/lifecycle.js';
+import { HANDSHAKE_SHORT_KEY, SIDE_KEY, TEARDOWN_SHORT_KEY, msg } from '../src/i18n/lifecycle.js';
 import { fieldMeaning, type Lang } from '../src/i18n/meanings.js';
 import { TcpFlag, type Layer, type Packet } from '../src/decode/types.js';
 import { writePcapng, type WritePacket } from '../src/capture/pcapng-write.js';
@@ -290,14 +290,14 @@ function details(frame: number, lang: Lang): { tree: DNode[]; bytes: Uint8Array 
 // ---- connections --------------------------------------------------------------------------------
 const ep = (e: { ip: string; port: number }): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 const CONN_COLS = ['col.stream', 'col.client', 'col.server', 'col.handshake', 'col.teardown', 'col.closer', 'col.duration',
-  'col.pkts', 'col.bytes', 'col.states', 'col.conn_state', 'col.history', 'col.completeness'];
+  'col.pkts', 'col.bytes', 'col.states', 'col.conn_state', 'col.history', 'col.completeness'] as const;
 
 /** The cells of `conns`' table for one connection (same texts as src/render/conns.ts). */
 function connCells(c: ConnSummary, lang: Lang): string[] {
-  const td = c.teardown.kind === 'none' && c.teardown.open_at_end ? msg(lang, 'tshort.open') : msg(lang, `tshort.${c.teardown.kind}`);
+  const td = c.teardown.kind === 'none' && c.teardown.open_at_end ? msg(lang, 'tshort.open') : msg(lang, TEARDOWN_SHORT_KEY[c.teardown.kind]);
   return [
-    String(c.stream), ep(c.client), ep(c.server), msg(lang, `hshort.${c.handshake.kind}`), td,
-    c.teardown.active_closer ? msg(lang, `side.${c.teardown.active_closer}`) : '-', c.duration.toFixed(6),
+    String(c.stream), ep(c.client), ep(c.server), msg(lang, HANDSHAKE_SHORT_KEY[c.handshake.kind]), td,
+    c.teardown.active_closer ? msg(lang, SIDE_KEY[c.teardown.active_closer]) : '-', c.duration.toFixed(6),
     `${c.packets.client}/${c.packets.server}`, `${c.bytes.client}/${c.bytes.server}`,
     `${c.states.client}/${c.states.server}`, c.conn_state, c.history, `${c.completeness} ${c.completeness_str}`,
   ];
