@@ -5,7 +5,7 @@
  * of packets of a connection.
  */
 import type { Frame } from './capture/types.js';
-import { decodePacket } from './decode/decode.js';
+import { PacketDecoder } from './decode/decode.js';
 import { TcpTracker } from './tcp/conversations.js';
 import type { PacketRecord } from './record.js';
 import { AppStage } from './app/stage.js';
@@ -16,6 +16,8 @@ export interface RecordObserver {
 }
 
 export class Dissector {
+  /** decodes in file order (IP reassembly) and counts what it did not decode: `decoder.undecoded` */
+  readonly decoder = new PacketDecoder();
   readonly tcp = new TcpTracker();
   /** HTTP and TLS over reassembled streams (sets `rec.app`): the first observer */
   readonly app = new AppStage();
@@ -37,7 +39,7 @@ export class Dissector {
       this.firstSec = this.prevSec = frame.tsSec;
       this.firstNsec = this.prevNsec = frame.tsNsec;
     }
-    const packet = decodePacket(frame);
+    const packet = this.decoder.decode(frame);
     const rec: PacketRecord = {
       packet,
       tcp: this.tcp.track(packet),

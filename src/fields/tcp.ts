@@ -47,6 +47,10 @@ export function flagsString(flags: number): string {
   return s;
 }
 
+const seqRel = computed((t) => t.seq);
+/** In a header quoted by an ICMP error tshark shows the raw number as tcp.seq, and no tcp.seq_raw. */
+const quotedSeq = eachLayer('tcp', (l, _d, out) => { if (l.quoted && l.captured >= 8) out.push(l.seq); });
+
 const relEdge = (r: PacketRecord, v: number): number => (v - (r.tcp?.revBase ?? 0)) >>> 0;
 
 register([
@@ -61,8 +65,8 @@ register([
   })),
   uint('tcp.stream', 'Stream index', computed((t) => t.stream)),
   uint('tcp.len', 'TCP Segment Len', computed((_t, l) => l.len)),
-  uint('tcp.seq', 'Sequence Number', computed((t) => t.seq)),
-  uint('tcp.seq_raw', 'Sequence Number (raw)', fixed(4, 4, (l) => l.seq)),
+  uint('tcp.seq', 'Sequence Number', (r, out) => { seqRel(r, out); quotedSeq(r, out); }),
+  uint('tcp.seq_raw', 'Sequence Number (raw)', eachLayer('tcp', (l, _d, out) => { if (!l.quoted && l.captured >= 20) out.push(l.seq); })),
   uint('tcp.nxtseq', 'Next Sequence Number', computed((t) => t.nxtseq)),
   uint('tcp.ack', 'Acknowledgment Number', computed((t) => t.ack)),
   uint('tcp.ack_raw', 'Acknowledgment number (raw)', fixed(8, 4, (l) => l.ack)),
