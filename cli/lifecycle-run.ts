@@ -8,6 +8,7 @@ import { plainPaint } from '../src/render/text.js';
 import { openCaptureFile } from './node-io.js';
 import { InputError } from './errors.js';
 import { reportProblems } from './read.js';
+import { noticeUndecoded } from './notices.js';
 
 export interface LifecycleRun {
   conns: Array<{ summary: ConnSummary; timeline: ConnTimeline | undefined }>;
@@ -35,6 +36,7 @@ export async function runLifecycle(file: string, opts: LifecycleOptions & { keep
       if (keep && rec.tcp && !matched.has(rec.tcp.stream) && keep(rec)) matched.add(rec.tcp.stream);
     }
   }
+  noticeUndecoded(dissector);
   let conns = lifecycle.finish();
   if (keep) conns = conns.filter((c) => matched.has(c.summary.stream));
   return { conns, code: reportProblems(opened.parser, file, frames) };
