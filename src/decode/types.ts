@@ -83,14 +83,16 @@ export interface LlcLayer { kind: 'llc'; offset: number; dsap: number; ssap: num
 export interface FddiLayer { kind: 'fddi'; offset: number; fc: number }
 export interface ChdlcLayer { kind: 'chdlc'; offset: number; address: number; control: number; protocol: number }
 /** PPI, radiotap, PKTAP: pseudo-headers in front of another link type. */
-export interface PseudoLinkLayer { kind: 'ppi' | 'radiotap' | 'pktap'; offset: number; length: number; /** the link type that follows (PPI, PKTAP) */ dlt: number }
+interface PseudoLink<K extends string> { kind: K; offset: number; length: number; /** the link type that follows (PPI, PKTAP) */ dlt: number }
+export type PseudoLinkLayer = PseudoLink<'ppi'> | PseudoLink<'radiotap'> | PseudoLink<'pktap'>;
 export interface WlanLayer { kind: 'wlan'; offset: number; fc: number; hdrLen: number; /** bytes of addr1..addr3 (addr4 when 4-address) */ addrs: number }
 export interface NflogLayer { kind: 'nflog'; offset: number; family: number; version: number; resId: number }
 export interface ArcnetLayer { kind: 'arcnet'; offset: number; src: number; dst: number; protocol: number; hdrLen: number }
 /** IEEE 802.1ah provider backbone bridging I-TAG: service id and the customer MACs. */
 export interface PbbLayer { kind: 'ieee8021ah'; offset: number; isid: number; priority: number; etype: number }
 /** VN-Tag (0x8926) and E-Tag (0x893f): a tag in front of the real ethertype. */
-export interface TagLayer { kind: 'vntag' | 'etag'; offset: number; length: number; etype: number }
+interface Tag<K extends string> { kind: K; offset: number; length: number; etype: number }
+export type TagLayer = Tag<'vntag'> | Tag<'etag'>;
 export interface VxlanLayer { kind: 'vxlan'; offset: number; flags: number; vni: number }
 export interface GeneveLayer { kind: 'geneve'; offset: number; version: number; optLen: number; flags: number; protocol: number; vni: number }
 export interface GtpLayer {
@@ -98,7 +100,8 @@ export interface GtpLayer {
   /** the optional sequence number (S flag) and extension header types, outermost first */ seq?: number; extTypes: number[]; hdrLen: number;
 }
 export interface TeredoLayer { kind: 'teredo'; offset: number; /** authentication indicator length, 0 when absent */ authLen: number; /** origin indicator: port and address (already un-obfuscated) */ originPort?: number; originAddr?: number }
-export interface IcmpLayer { kind: 'icmp' | 'icmpv6'; offset: number; type: number; code: number; checksum: number }
+interface Icmp<K extends string> { kind: K; offset: number; type: number; code: number; checksum: number }
+export type IcmpLayer = Icmp<'icmp'> | Icmp<'icmpv6'>;
 export interface AhLayer { kind: 'ah'; offset: number; nxt: number; length: number; spi: number; seq: number }
 /** An IP fragment table entry completed on this frame: the frames and the datagram length. */
 export interface Reassembly { frames: number[]; length: number; /** offset of the reassembled payload in the packet's data */ offset: number }

@@ -5,4 +5,5 @@ import './tcp.js';
 import './analysis.js';
 import './http.js';
 import './tls.js';
+import './encap.js';
 export { lookupField, allFields, similarFields, type FieldDef, type FieldValue, type FieldType } from './registry.js';
