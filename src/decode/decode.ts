@@ -201,6 +201,8 @@ function ipv4(w: Walk, off: number, cap: number, rep: number): void {
   const b0 = dv.getUint8(off);
   const version = b0 >> 4;
   const hdrLen = (b0 & 15) * 4;
+  // tshark's IPv4 dissector hands a version-6 header to IPv6; any other version is malformed.
+  if (version === 6) { ipv6(w, off, cap, rep); return; }
   if (version !== 4) {
     // As tshark: a version that contradicts what selected IPv4 is malformed; nothing inside is decoded.
     w.malformed('ip', `IPv4 header says version ${version}`, 'ip-version-mismatch');
@@ -338,8 +340,9 @@ function tcp(w: Walk, off: number, cap: number, rep: number): void {
     len: Math.max(0, rep - off - hdrLen), payloadOffset: off + hdrLen, payloadCaptured: Math.max(0, cap - off - hdrLen),
   };
   if (w.inError) {
-    // An ICMP error quotes the first 8 bytes or more: never tracked as a segment (as tshark).
-    (layer as typeof layer & { quoted?: boolean }).quoted = true;
+    // An ICMP error quotes the first 8 bytes or more: never tracked as a segment. tshark shows the
+    // sequence number of the 8 bytes an ICMPv4 error quotes; under ICMPv6 only the ports.
+    if (w.errorKind === 'icmp') (layer as typeof layer & { quoted?: boolean }).quoted = true;
     w.layers.push(layer);
     return;
   }

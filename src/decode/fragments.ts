@@ -68,7 +68,8 @@ export class FragmentTable {
         if (!filled[p.start + i]) { data[p.start + i] = p.bytes[i]!; filled[p.start + i] = 1; }
       }
     }
-    const frames = [...new Set(sorted.map((p) => p.frame))].sort((a, b) => a - b);
+    // tshark lists the fragments' frames in the order of their offsets in the datagram.
+    const frames = [...new Set(sorted.map((p) => p.frame))];
     this.drop(f.key, e);
     const base = w.d.length;
     const joined = new Uint8Array(base + data.length);

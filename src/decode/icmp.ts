@@ -17,6 +17,7 @@ export function icmp(w: Walk, kind: 'icmp' | 'icmpv6', off: number, cap: number,
   const quotes = kind === 'icmp' ? ICMP_ERRORS.has(type) : ICMP6_ERRORS.has(type);
   if (!quotes || w.inError || cap - off <= 8) return;
   w.inError++;
+  w.errorKind = kind;
   try {
     if (kind === 'icmp') w.to.ipv4(w, off + 8, cap, rep);
     else w.to.ipv6(w, off + 8, cap, rep);

@@ -31,6 +31,8 @@ export class Walk {
   pkt: Packet;
   /** inside an ICMP error: quoted headers, not tracked and not length-checked */
   inError = 0;
+  /** which ICMP quoted the headers being decoded (tshark shows a TCP header quoted by ICMPv4 differently) */
+  errorKind: 'icmp' | 'icmpv6' = 'icmp';
   /** tunnel/IP nesting depth, bounded so a crafted packet cannot recurse for ever */
   depth = 0;
   constructor(frame: Frame, readonly to: Dispatch) {
