@@ -149,3 +149,15 @@ test('the fragment table is bounded: unfinished datagrams do not grow it without
   }
   assert.equal(last!.tcp?.len, 40);
 });
+
+test('decode problems carry stable ids', () => {
+  const f = (data: Bytes, linkType = 1) => decodePacket({ number: 1, tsSec: 0, tsNsec: 0, capLen: data.length, origLen: data.length, linkType, iface: 0, data, fileOffset: 0 });
+  const syn = eth(M1, M2, 0x0800, inner[0]!);
+  assert.deepEqual(f(syn).problems, []);
+  assert.deepEqual(f(syn.subarray(0, 30)).problems.map((p) => [p.id, p.kind, p.layer]), [['header-truncated', 'truncated', 'ip']]);
+  const badTcp = syn.slice(); badTcp[14 + 20 + 12] = 0x20; // data offset 8 bytes
+  assert.deepEqual(f(badTcp).problems.map((p) => p.id), ['tcp-bad-header-length']);
+  const gre2 = outer4(47, 0, Uint8Array.of(0, 2, 0x08, 0)); // GRE version 2
+  assert.deepEqual(f(gre2).problems.map((p) => p.id), ['gre-bad-version']);
+  for (const [id, def] of Object.entries(DECODE_PROBLEMS)) assert.ok(def.doc.length > 10, id);
+});

@@ -99,3 +99,41 @@ test('Zeek conn.log baselines of ../shared/encap: conn_state and history of ever
   assert.ok(agreed >= 8);
   assert.deepEqual(diffs, []);
 });
+
+test('conns --json names the tunnels that carried a connection, outermost first; an untunnelled one has no tunnel', () => {
+  const byName = new Map(encapCaptures().map((c) => [basename(c), c]));
+  const conns = (name: string): Array<{ client: { ip: string }; server: { ip: string }; tunnel?: unknown }> => {
+    const r = runCli(['conns', '--json', byName.get(name)!]);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const vx = conns('vxlan-encapsulated-http.pcap');
+  assert.equal(vx.length, 1);
+  assert.deepEqual([vx[0]!.client.ip, vx[0]!.server.ip], ['172.16.11.201', '54.86.237.188']);
+  assert.deepEqual(vx[0]!.tunnel, [{ type: 'vxlan', src: '10.1.200.131', dst: '10.1.1.172', id: 1 }]);
+  assert.deepEqual(conns('gtp1_gn_normal_incl_fragmentation.pcap')[0]!.tunnel, [{ type: 'gtp', src: '239.114.155.111', dst: '63.94.149.181', id: 0x8c61be36 }]);
+  assert.deepEqual(conns('geneve-47101.pcap')[0]!.tunnel, [{ type: 'geneve', src: '127.0.0.1', dst: '127.0.0.1', id: 0x1092 }]);
+  assert.deepEqual(conns('pbb.pcap')[0]!.tunnel, [{ type: 'ieee8021ah', src: '', dst: '', id: 2014020 }]);
+  for (const c of conns('frag_http_req.pcap')) assert.equal('tunnel' in c, false);
+});
+
+test('filters see the tunnels: the same frames as tshark', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+  const byName = new Map(encapCaptures().map((c) => [basename(c), c]));
+  const cases: Array<[string, string]> = [
+    ['vxlan-encapsulated-http.pcap', 'vxlan && tcp.flags.syn==1'],
+    ['geneve-47101.pcap', 'geneve.vni == 0x1092 && tcp.flags.fin == 1'],
+    ['gre-sample.pcap', 'gre && tcp'],
+    ['gtp1_gn_normal_incl_fragmentation.pcap', 'gtp.teid && tcp.len > 1000'],
+    ['gtp1_gn_normal_incl_fragmentation.pcap', 'ip.fragment.count == 2'],
+    ['frag_http_req.pcap', 'ip.fragment'],
+    ['IcmpPackets.pcap', 'icmp.type == 4 && tcp.srcport == 0'],
+    ['llc.pcap', 'llc.type == 0x0800 && fddi.fc == 0x50 && tcp.srcport == 2035'],
+    ['pbb.pcap', 'ieee8021ah.isid == 2014020 && tcp'],
+  ];
+  for (const [name, filter] of cases) {
+    const args = ['-r', byName.get(name)!, '-Y', filter, '-T', 'fields', '-e', 'frame.number'];
+    const want = runTshark(['-n', ...args]).stdout;
+    assert.ok(want.trim(), `${name} ${filter}: tshark matches nothing (the case tests nothing)`);
+    assert.equal(runCli(['read', ...args]).stdout, want, `${name} ${filter}`);
+  }
+});

@@ -66,6 +66,7 @@ export function connJson(c: ConnSummary): Record<string, unknown> {
     },
     disagreements: c.disagreements.map((d) => d.key),
     unexpected_transitions: c.unexpected,
+    ...(c.tunnel ? { tunnel: c.tunnel } : {}),
   };
 }
 

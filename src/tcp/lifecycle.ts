@@ -16,6 +16,7 @@
  * Memory: per connection a fixed set of numbers (plus a bounded list of SYN retransmission
  * times); a packet-by-packet timeline only for the streams the caller asks for (explain).
  */
+import { tunnelsOf, type TunnelHop } from '../decode/tunnels.js';
 import { TcpFlag } from '../decode/types.js';
 import type { PacketRecord } from '../record.js';
 import { ipv4, ipv6At } from '../core/format.js';
@@ -128,6 +129,8 @@ export interface ConnSummary {
   disagreements: Array<{ key: string; params: Record<string, string | number> }>;
   /** (state, segment) pairs the RFC table has no transition for */
   unexpected: number;
+  /** the tunnels that carried the connection, outermost first (only for a tunnelled connection) */
+  tunnel?: TunnelHop[];
 }
 
 /** A socket-level event an endpoint goes through at a packet (for explain). */
@@ -214,6 +217,7 @@ class ConnTrack {
   readonly client: Endpoint;
   readonly server: Endpoint;
   readonly firstFrame: number;
+  readonly tunnel: TunnelHop[];
   readonly firstSec: number; readonly firstNsec: number;
   lastFrame = 0; lastT = 0;
   pkts: [number, number] = [0, 0];
@@ -265,6 +269,7 @@ class ConnTrack {
     this.client = senderIsClient ? a : b;
     this.server = senderIsClient ? b : a;
     this.firstFrame = rec.packet.frame.number;
+    this.tunnel = tunnelsOf(rec.packet);
     this.firstSec = rec.packet.frame.tsSec; this.firstNsec = rec.packet.frame.tsNsec;
     this.midstream = !synOnly && !synAck;
     let ci: TcpState, si: TcpState;
@@ -558,6 +563,7 @@ class ConnTrack {
       states: { client: this.fsm[0].state, server: this.fsm[1].state, midstream: this.midstream },
       conn_state: z.connState, history: z.history, completeness, completeness_str: completenessStr(completeness),
       tcptrace, zeek: { ...z, orig: zeekOrig }, disagreements: [], unexpected: this.unexpected,
+      ...(this.tunnel.length ? { tunnel: this.tunnel } : {}),
     };
     summary.disagreements = disagreements(summary);
     return { summary, timeline: this.timeline };
