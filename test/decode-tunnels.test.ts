@@ -5,6 +5,7 @@
  * (so that a capture nobody decodes cannot pass by agreeing on empty cells).
  */
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -160,4 +161,28 @@ test('decode problems carry stable ids', () => {
   const gre2 = outer4(47, 0, Uint8Array.of(0, 2, 0x08, 0)); // GRE version 2
   assert.deepEqual(f(gre2).problems.map((p) => p.id), ['gre-bad-version']);
   for (const [id, def] of Object.entries(DECODE_PROBLEMS)) assert.ok(def.doc.length > 10, id);
+});
+
+test('random bytes behind every new link type and tunnel never throw, and the walk stays bounded', async () => {
+  const { PacketDecoder } = await import('../src/decode/decode.js');
+  const links = [7, 9, 10, 50, 104, 105, 127, 129, 192, 239, 258];
+  const frame = (data: Bytes, linkType: number, n: number) => ({ number: n, tsSec: 0, tsNsec: 0, capLen: data.length, origLen: data.length + 3, linkType, iface: 0, data, fileOffset: 0 });
+  const dec = new PacketDecoder();
+  let n = 0;
+  fc.assert(fc.property(fc.constantFrom(...links), fc.uint8Array({ maxLength: 300 }), (lt, data) => {
+    const p = dec.decode(frame(data, lt, ++n));
+    assert.ok(p.layers.length < 200);
+  }), { numRuns: 3000 });
+  // Tunnel payloads: random bytes after each tunnel's UDP port, after GRE, and nested tunnels.
+  const ports = [4789, 6081, 4754, 2152, 3544];
+  fc.assert(fc.property(fc.constantFrom(...ports), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (port, payload, viaGre) => {
+    const f = viaGre ? outer4(47, 0, cat([0, 0, 0x08, 0x00], ipv4({ src: '1.1.1.1', dst: '2.2.2.2', proto: 17 }, udp(1, port, payload)))) : outerUdp(port, 0, payload);
+    const p = dec.decode(frame(f, 1, ++n));
+    assert.ok(p.layers.length < 200);
+  }), { numRuns: 3000 });
+  // A deep nest of GRE-in-IP stops at the depth bound instead of recursing for ever.
+  let nest: Bytes = inner[0]!;
+  for (let i = 0; i < 200; i++) nest = ipv4({ src: '1.1.1.1', dst: '2.2.2.2', proto: 47 }, cat([0, 0, 0x08, 0x00], nest));
+  const deep = dec.decode(frame(eth(M1, M2, 0x0800, nest), 1, ++n));
+  assert.ok(deep.layers.length < 80, `${deep.layers.length} layers`);
 });

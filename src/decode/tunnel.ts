@@ -95,7 +95,7 @@ function gtpu(w: Walk, off: number, cap: number, rep: number): void {
   const layer: { kind: 'gtp'; offset: number; flags: number; msgType: number; length: number; teid: number; seq?: number; extTypes: number[]; hdrLen: number } =
     { kind: 'gtp', offset: off, flags, msgType, length, teid: w.u32(off + 4), extTypes, hdrLen: 8 };
   w.layers.push(layer);
-  if (flags >> 5 !== 1) { w.malformed('gtp', `GTP version ${flags >> 5} on the GTP-U port`, 'tunnel-bad-header'); return; }
+  if (flags >> 5 !== 1) { w.data(off + 8, cap, `gtp version ${flags >> 5}`); return; }
   let p = off + 8;
   if (flags & 7) {
     if (cap - p < 4) { w.truncated('gtp', 'GTP header'); return; }
