@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { compareFields, hasTshark, runCli, runTshark } from './support/tshark.js';
 import { ENCAP_FIELDS } from './support/encap.js';
 import {
-  cat, conversation, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
+  aristaTs, cat, conversation, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
   radiotap, tcp, teredo, udp, vxlan, wlanData, ieee8023, type Bytes,
 } from './support/encap-build.js';
 import { decodePacket } from '../src/decode/decode.js';
@@ -77,6 +77,8 @@ const CASES: Case[] = [
       const p = ipv4({ src: ip.subarray(12, 16).join('.'), dst: ip.subarray(16, 20).join('.'), proto: 51, id: k }, cat(ah, ip.subarray(20)));
       return eth(M1, M2, 0x0800, p);
     }) },
+  { name: 'arista-timestamp', dlt: 1, tcpFrames: 8, fields: ['avsp.sub_type', 'avsp.ver', 'avsp.etype'],
+    frames: inner.map((ip, k) => eth(M1, M2, 0xd28b, aristaTs(k % 2 === 0, 0x0800, ip))) },
   { name: 'ieee8023-llc-snap', dlt: 1, tcpFrames: 8, fields: ['llc.dsap', 'llc.control', 'llc.type'], frames: inner.map((ip) => ieee8023(M1, M2, ip)) },
   { name: 'ppp', dlt: 9, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip, false)) },
   { name: 'ppp-hdlc', dlt: 50, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip)) },

@@ -12,7 +12,7 @@ import type { TcpOption, Ipv6ExtHeader, Ipv4Layer, Ipv6Layer, Packet } from './t
 export { Walk } from './walk.js';
 import { Walk, lastIp, type Dispatch } from './walk.js';
 import { linkType, llc, LINK_NAMES } from './link.js';
-import { ETH_TAGS, gre, pbb, tag, udpTunnel } from './tunnel.js';
+import { ETH_TAGS, arista, gre, pbb, tag, udpTunnel } from './tunnel.js';
 import { ah, icmp } from './icmp.js';
 import { FragmentTable } from './fragments.js';
 
@@ -87,6 +87,7 @@ function ethertype(w: Walk, type: number, off: number, cap: number, rep: number)
     case ETH_MPLS: case ETH_MPLS_MC: mpls(w, off, cap, rep); return;
     case ETH_PPPOES: pppoes(w, off, cap, rep); return;
     case ETH_PBB: pbb(w, off, cap, rep); return;
+    case 0xd28b: arista(w, off, cap, rep); return;
     default:
       if (ETH_TAGS.has(type)) { tag(w, type, off, cap, rep); return; } w.data(off, cap, `ethertype 0x${type.toString(16).padStart(4, '0')}`);
   }

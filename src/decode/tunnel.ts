@@ -161,3 +161,19 @@ export function tag(w: Walk, type: number, off: number, cap: number, rep: number
   if (w.depth++ > 16) return;
   w.to.ethertype(w, etype, off + t.len + 2, cap, rep);
 }
+
+/**
+ * Arista's vendor-specific ethertype (0xd28b), subtype 1: a timestamp of 8 bytes (versions
+ * 0x0010/0x0110, 64-bit) or 6 bytes (0x0020/0x0120, 48-bit), then the real ethertype.
+ */
+export function arista(w: Walk, off: number, cap: number, rep: number): void {
+  if (cap - off < 4) { w.truncated('avsp', 'Arista header'); return; }
+  const subtype = w.u16(off), version = w.u16(off + 2);
+  const ts = subtype !== 1 ? -1 : (version & 0xff) === 0x10 ? 8 : (version & 0xff) === 0x20 ? 6 : -1;
+  if (ts < 0) { w.data(off, cap, `avsp subtype ${subtype} version 0x${version.toString(16)}`); return; }
+  if (cap - off < 4 + ts + 2) { w.truncated('avsp', 'Arista timestamp'); return; }
+  const etype = w.u16(off + 4 + ts);
+  w.layers.push({ kind: 'avsp', offset: off, subtype, version, length: 4 + ts, etype });
+  if (w.depth++ > 16) return;
+  w.to.ethertype(w, etype, off + 4 + ts + 2, cap, rep);
+}

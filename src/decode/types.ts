@@ -93,6 +93,8 @@ export interface PbbLayer { kind: 'ieee8021ah'; offset: number; isid: number; pr
 /** VN-Tag (0x8926) and E-Tag (0x893f): a tag in front of the real ethertype. */
 interface Tag<K extends string> { kind: K; offset: number; length: number; etype: number }
 export type TagLayer = Tag<'vntag'> | Tag<'etag'>;
+/** Arista's timestamp header (ethertype 0xd28b): subtype, version, a 64- or 48-bit timestamp, the real ethertype. */
+export interface AristaLayer { kind: 'avsp'; offset: number; subtype: number; version: number; /** header bytes before the ethertype */ length: number; etype: number }
 export interface VxlanLayer { kind: 'vxlan'; offset: number; flags: number; vni: number }
 export interface GeneveLayer { kind: 'geneve'; offset: number; version: number; optLen: number; flags: number; protocol: number; vni: number }
 export interface GtpLayer {
@@ -111,7 +113,7 @@ export interface DataLayer { kind: 'data'; offset: number; length: number; /** e
 export type Layer = EthLayer | VlanLayer | SllLayer | NullLayer | MplsLayer | PppoeLayer | PppLayer
   | Ipv4Layer | Ipv6Layer | TcpLayer | UdpLayer | GreLayer | DataLayer
   | LlcLayer | FddiLayer | ChdlcLayer | PseudoLinkLayer | WlanLayer | NflogLayer | ArcnetLayer | PbbLayer | TagLayer
-  | VxlanLayer | GeneveLayer | GtpLayer | TeredoLayer | IcmpLayer | AhLayer;
+  | VxlanLayer | GeneveLayer | GtpLayer | TeredoLayer | IcmpLayer | AhLayer | AristaLayer;
 
 export type IpLayer = Ipv4Layer | Ipv6Layer;
 

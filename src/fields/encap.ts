@@ -61,6 +61,11 @@ register([
   proto('etag', 'E-Tag', eachLayer('etag', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + l.length + 2)); })),
   uhex('etag.etype', 'Type', 4, eachLayer('etag', (l, _d, out) => { out.push(l.etype); })),
 
+  proto('avsp', 'Arista Vendor Specific Protocol', eachLayer('avsp', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + l.length + 2)); })),
+  uint('avsp.sub_type', 'Sub Type', eachLayer('avsp', (l, _d, out) => { out.push(l.subtype); })),
+  uhex('avsp.ver', 'Version', 4, eachLayer('avsp', (l, _d, out) => { out.push(l.version); })),
+  uhex('avsp.etype', 'Type', 4, eachLayer('avsp', (l, _d, out) => { out.push(l.etype); })),
+
   proto('llc', 'Logical-Link Control', eachLayer('llc', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + (l.oui !== undefined ? 8 : 3))); })),
   uhex('llc.dsap', 'DSAP', 2, eachLayer('llc', (l, _d, out) => { out.push(l.dsap); })),
   uhex('llc.ssap', 'SSAP', 2, eachLayer('llc', (l, _d, out) => { out.push(l.ssap); })),

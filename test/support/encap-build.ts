@@ -129,6 +129,10 @@ export function teredo(inner: Bytes, origin?: { port: number; addr: string }, au
 export const erspan2 = (session: number, inner: Bytes): Bytes => cat([0x10, 0, ...be16(session & 0x3ff)], [0, 0, 0, 0], inner);
 export const pbbTag = (isid: number, cdst: number[], csrc: number[], etype: number, inner: Bytes): Bytes => cat(be32(isid & 0xffffff), cdst, csrc, be16(etype), inner);
 
+/** Arista timestamp header (ethertype 0xd28b): 64-bit (version 0x0010) or 48-bit (0x0020) timestamp, then `etype`. */
+export const aristaTs = (bits64: boolean, etype: number, inner: Bytes): Bytes =>
+  cat([0, 1, 0, bits64 ? 0x10 : 0x20], bits64 ? [0, 0, 0, 1, 0, 0, 0, 5] : [0, 1, 0, 0, 0, 5], be16(etype), inner);
+
 // ---- link layers --------------------------------------------------------------------------------
 
 export const snap = (etype: number, inner: Bytes): Bytes => cat([0xaa, 0xaa, 0x03, 0, 0, 0], be16(etype), inner);
