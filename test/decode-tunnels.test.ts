@@ -79,6 +79,8 @@ const CASES: Case[] = [
     }) },
   { name: 'arista-timestamp', dlt: 1, tcpFrames: 8, fields: ['avsp.sub_type', 'avsp.ver', 'avsp.etype'],
     frames: inner.map((ip, k) => eth(M1, M2, 0xd28b, aristaTs(k % 2 === 0, 0x0800, ip))) },
+  { name: 'vn-tag', dlt: 1, tcpFrames: 8, fields: ['vntag.etype'], frames: inner.map((ip) => eth(M1, M2, 0x8926, cat([0x80, 0x01, 0x00, 0x02, 0x08, 0x00], ip))) },
+  { name: 'e-tag', dlt: 1, tcpFrames: 8, fields: ['etag.etype'], frames: inner.map((ip) => eth(M1, M2, 0x893f, cat([0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x08, 0x00], ip))) },
   { name: 'ieee8023-llc-snap', dlt: 1, tcpFrames: 8, fields: ['llc.dsap', 'llc.control', 'llc.type'], frames: inner.map((ip) => ieee8023(M1, M2, ip)) },
   { name: 'ppp', dlt: 9, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip, false)) },
   { name: 'ppp-hdlc', dlt: 50, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip)) },
