@@ -32,6 +32,8 @@ export function linkType(w: Walk, dlt: number, off: number, cap: number, rep: nu
     case 192: ppi(w, off, cap, rep); return true;
     case 239: nflog(w, off, cap, rep); return true;
     case 258: pktap(w, off, cap, rep); return true;
+    // Apple's tcpdump writes PKTAP as DLT_USER2; tshark 4.0 decodes it as PKTAP too.
+    case 149: pktap(w, off, cap, rep); return true;
     case 7: arcnet(w, off, cap, rep, false); return true;
     case 129: arcnet(w, off, cap, rep, true); return true;
     default: return false;

@@ -151,6 +151,12 @@ export function wlanData(inner: Bytes, qos = false): Bytes {
 /** Minimal radiotap header (no fields). */
 export const radiotap = (inner: Bytes): Bytes => cat([0, 0, ...le16(8)], le32(0), inner);
 export const ppp = (proto: number, inner: Bytes, hdlc = true): Bytes => cat(hdlc ? [0xff, 0x03] : [], be16(proto), inner);
+/** Apple PKTAP header (108 bytes, little-endian length and link type, interface "en0"), then the frame. */
+export function pktapHdr(dlt: number, inner: Bytes): Bytes {
+  const h = new Uint8Array(108);
+  h.set(le32(108), 0); h.set(le32(dlt), 4); h.set(le32(1), 8); h.set([0x65, 0x6e, 0x30], 12);
+  return cat(h, inner);
+}
 export const ipoib = (etype: number, inner: Bytes): Bytes => cat(be16(etype), [0, 0], inner);
 
 // ---- pcap ---------------------------------------------------------------------------------------
