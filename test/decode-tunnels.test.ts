@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { compareFields, hasTshark, runCli, runTshark } from './support/tshark.js';
 import { ENCAP_FIELDS } from './support/encap.js';
 import {
-  aristaTs, cat, conversation, pktapHdr, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
+  aristaTs, cat, conversation, juniper, pktapHdr, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
   radiotap, tcp, teredo, udp, vxlan, wlanData, ieee8023, type Bytes,
 } from './support/encap-build.js';
 import { decodePacket } from '../src/decode/decode.js';
@@ -82,6 +82,7 @@ const CASES: Case[] = [
   { name: 'vn-tag', dlt: 1, tcpFrames: 8, fields: ['vntag.etype'], frames: inner.map((ip) => eth(M1, M2, 0x8926, cat([0x80, 0x01, 0x00, 0x02, 0x08, 0x00], ip))) },
   { name: 'e-tag', dlt: 1, tcpFrames: 8, fields: ['etag.etype'], frames: inner.map((ip) => eth(M1, M2, 0x893f, cat([0x20, 0x01, 0x00, 0x02, 0x00, 0x00, 0x08, 0x00], ip))) },
   { name: 'pktap-as-user2', dlt: 149, tcpFrames: 8, fields: ['pktap.hdrlen', 'pktap.dlt'], frames: inner.map((ip, k) => pktapHdr(1, innerEth(ip, dirs[k]!))) },
+  { name: 'juniper-ethernet', dlt: 178, tcpFrames: 8, fields: ['juniper.direction', 'juniper.ext_total_len'], frames: inner.map((ip, k) => juniper(innerEth(ip, dirs[k]!), k % 2 === 1)) },
   { name: 'ieee8023-llc-snap', dlt: 1, tcpFrames: 8, fields: ['llc.dsap', 'llc.control', 'llc.type'], frames: inner.map((ip) => ieee8023(M1, M2, ip)) },
   { name: 'ppp', dlt: 9, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip, false)) },
   { name: 'ppp-hdlc', dlt: 50, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip)) },
@@ -170,7 +171,7 @@ test('decode problems carry stable ids', () => {
 
 test('random bytes behind every new link type and tunnel never throw, and the walk stays bounded', async () => {
   const { PacketDecoder } = await import('../src/decode/decode.js');
-  const links = [7, 9, 10, 50, 104, 105, 127, 129, 149, 192, 239, 258];
+  const links = [7, 9, 10, 50, 104, 105, 127, 129, 149, 178, 192, 239, 258];
   const frame = (data: Bytes, linkType: number, n: number) => ({ number: n, tsSec: 0, tsNsec: 0, capLen: data.length, origLen: data.length + 3, linkType, iface: 0, data, fileOffset: 0 });
   const dec = new PacketDecoder();
   let n = 0;

@@ -34,6 +34,7 @@ export function linkType(w: Walk, dlt: number, off: number, cap: number, rep: nu
     case 258: pktap(w, off, cap, rep); return true;
     // Apple's tcpdump writes PKTAP as DLT_USER2; tshark 4.0 decodes it as PKTAP too.
     case 149: pktap(w, off, cap, rep); return true;
+    case 178: juniperEther(w, off, cap, rep); return true;
     case 7: arcnet(w, off, cap, rep, false); return true;
     case 129: arcnet(w, off, cap, rep, true); return true;
     default: return false;
@@ -169,4 +170,25 @@ function arcnet(w: Walk, off: number, cap: number, rep: number, linux: boolean):
   if (protocol === 0xd4 || protocol === 0xf0) w.to.ipv4(w, p, cap, rep);
   else if (protocol === 0xc4) w.to.ipv6(w, p, cap, rep);
   else w.data(p, cap, `arcnet protocol 0x${protocol.toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * Juniper Ethernet (178): magic "MGC", flags (0x80: extension TLVs follow, 0x02: no layer-2
+ * header), the extensions' total length and bytes, then the Ethernet frame.
+ */
+function juniperEther(w: Walk, off: number, cap: number, rep: number): void {
+  if (cap - off < 4) { w.truncated('juniper', 'Juniper header'); return; }
+  const magic = (w.u8(off) << 16) | w.u16(off + 1), flags = w.u8(off + 3);
+  if (magic !== 0x4d4743) { w.malformed('juniper', `Juniper magic 0x${magic.toString(16)} is not MGC`, 'link-bad-header'); return; }
+  let p = off + 4;
+  let extLen = 0;
+  if (flags & 0x80) {
+    if (cap - p < 2) { w.truncated('juniper', 'Juniper extension length'); return; }
+    extLen = w.u16(p);
+    p += 2 + extLen;
+    if (p > cap) { w.truncated('juniper', 'Juniper extensions'); return; }
+  }
+  w.layers.push({ kind: 'juniper', offset: off, flags, extLen, length: p - off });
+  if (flags & 0x02) { w.data(p, cap, 'juniper no-l2 payload'); return; }
+  w.to.ethernet(w, p, cap, rep);
 }

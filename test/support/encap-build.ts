@@ -157,6 +157,8 @@ export function pktapHdr(dlt: number, inner: Bytes): Bytes {
   h.set(le32(108), 0); h.set(le32(dlt), 4); h.set(le32(1), 8); h.set([0x65, 0x6e, 0x30], 12);
   return cat(h, inner);
 }
+/** Juniper Ethernet pseudo-header ("MGC", flags; with `ext`, a 6-byte extension block), then the frame. */
+export const juniper = (inner: Bytes, ext = false): Bytes => cat([0x4d, 0x47, 0x43, ext ? 0x81 : 0x01], ext ? [0, 6, 1, 4, 0, 0, 0, 7] : [], inner);
 export const ipoib = (etype: number, inner: Bytes): Bytes => cat(be16(etype), [0, 0], inner);
 
 // ---- pcap ---------------------------------------------------------------------------------------
