@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { compareFields, hasTshark, runCli, runTshark } from './support/tshark.js';
 import { ENCAP_FIELDS } from './support/encap.js';
 import {
-  aristaTs, cat, conversation, juniper, pktapHdr, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
+  aristaTs, ayiya, cat, conversation, juniper, pktapHdr, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
   radiotap, tcp, teredo, udp, vxlan, wlanData, ieee8023, type Bytes,
 } from './support/encap-build.js';
 import { decodePacket } from '../src/decode/decode.js';
@@ -58,6 +58,7 @@ const CASES: Case[] = [
     frames: inner.map((ip, k) => outerUdp(6081, dirs[k]!, geneve(0x42, 0x6558, Uint8Array.of(0x01, 0x02, 0x80, 0x01, 0xde, 0xad, 0xbe, 0xef), innerEth(ip, dirs[k]!)))) },
   { name: 'vxlan-vni', dlt: 1, tcpFrames: 8, fields: ['vxlan.flags', 'vxlan.vni'],
     frames: inner.map((ip, k) => outerUdp(4789, dirs[k]!, vxlan(4242, innerEth(ip, dirs[k]!)))) },
+  { name: 'ayiya-ipv6', dlt: 1, tcpFrames: 8, fields: ['ayiya.opcode', 'ayiya.nextheader'], frames: inner6().map((ip, k) => outerUdp(5072, dirs6[k]!, ayiya(41, ip))) },
   { name: 'ipv6-in-ipv4', dlt: 1, tcpFrames: 8, frames: inner6().map((ip, k) => outer4(41, dirs6[k]!, ip)) },
   { name: 'ipv4-in-ipv6', dlt: 1, tcpFrames: 8,
     frames: inner.map((ip, k) => eth(M1, M2, 0x86dd, ipv6(dirs[k] ? '2001:db8::b' : '2001:db8::a', dirs[k] ? '2001:db8::a' : '2001:db8::b', 4, ip))) },
@@ -180,7 +181,7 @@ test('random bytes behind every new link type and tunnel never throw, and the wa
     assert.ok(p.layers.length < 200);
   }), { numRuns: 3000 });
   // Tunnel payloads: random bytes after each tunnel's UDP port, after GRE, and nested tunnels.
-  const ports = [4789, 6081, 4754, 2152, 3544];
+  const ports = [4789, 6081, 4754, 2152, 3544, 5072];
   fc.assert(fc.property(fc.constantFrom(...ports), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (port, payload, viaGre) => {
     const f = viaGre ? outer4(47, 0, cat([0, 0, 0x08, 0x00], ipv4({ src: '1.1.1.1', dst: '2.2.2.2', proto: 17 }, udp(1, port, payload)))) : outerUdp(port, 0, payload);
     const p = dec.decode(frame(f, 1, ++n));

@@ -11,7 +11,7 @@ const ERSPAN_II = 0x88be, ERSPAN_III = 0x22eb;
 
 /** UDP ports of the tunnels, as tshark registers them. */
 export const TUNNEL_PORTS: Record<number, (w: Walk, off: number, cap: number, rep: number) => void> = {
-  4789: vxlan, 6081: geneve, 4754: greUdp, 2152: gtpu, 3544: teredo,
+  4789: vxlan, 6081: geneve, 4754: greUdp, 2152: gtpu, 3544: teredo, 5072: ayiya,
 };
 
 /**
@@ -138,6 +138,21 @@ function teredo(w: Walk, off: number, cap: number, rep: number): void {
   if (originPort !== undefined) { layer.originPort = originPort; layer.originAddr = originAddr!; }
   w.layers.push(layer);
   w.to.ipv6(w, p, cap, rep);
+}
+
+/**
+ * AYIYA (UDP 5072): identity length (2^n bytes) and type, signature length (4-byte words) and hash,
+ * authentication method and opcode, next header, epoch, identity, signature; a forward (opcode 1)
+ * carries the packet of the next header.
+ */
+function ayiya(w: Walk, off: number, cap: number, rep: number): void {
+  if (cap - off < 8) { w.truncated('ayiya', 'AYIYA header'); return; }
+  const idLen = 1 << (w.u8(off) >> 4), sigLen = (w.u8(off + 1) >> 4) * 4, opcode = w.u8(off + 2) & 15, nxt = w.u8(off + 3);
+  const length = 8 + idLen + sigLen;
+  if (cap - off < length) { w.truncated('ayiya', 'AYIYA header'); return; }
+  w.layers.push({ kind: 'ayiya', offset: off, opcode, nxt, length });
+  if (opcode !== 1) { w.data(off + length, cap, `ayiya opcode ${opcode}`); return; }
+  w.to.ipProto(w, nxt, off + length, cap, rep);
 }
 
 /** IEEE 802.1ah I-TAG: 4 bytes (priority, flags, I-SID), the customer's MACs and ethertype. */

@@ -7,7 +7,7 @@ import type { Packet, IpLayer } from './types.js';
 import { ipv4, ipv6At } from '../core/format.js';
 
 export interface TunnelHop {
-  type: 'vxlan' | 'geneve' | 'gre' | 'gtp' | 'teredo' | 'ip-in-ip' | 'ieee8021ah';
+  type: 'vxlan' | 'geneve' | 'gre' | 'gtp' | 'teredo' | 'ayiya' | 'ip-in-ip' | 'ieee8021ah';
   /** outer source and destination address (empty when the tunnel is below IP, as 802.1ah) */
   src: string;
   dst: string;
@@ -37,6 +37,7 @@ export function tunnelsOf(p: Packet): TunnelHop[] {
       case 'vxlan': case 'geneve': out.push({ type: l.kind, src: addr(d, ip, 'src'), dst: addr(d, ip, 'dst'), id: l.vni }); break;
       case 'gre': out.push({ type: 'gre', src: addr(d, ip, 'src'), dst: addr(d, ip, 'dst'), id: l.key ?? null }); break;
       case 'gtp': out.push({ type: 'gtp', src: addr(d, ip, 'src'), dst: addr(d, ip, 'dst'), id: l.teid }); break;
+      case 'ayiya': out.push({ type: 'ayiya', src: addr(d, ip, 'src'), dst: addr(d, ip, 'dst'), id: null }); break;
       case 'teredo': out.push({ type: 'teredo', src: addr(d, ip, 'src'), dst: addr(d, ip, 'dst'), id: null }); break;
       case 'ieee8021ah': out.push({ type: 'ieee8021ah', src: '', dst: '', id: l.isid }); break;
       default: break;

@@ -53,6 +53,10 @@ register([
   uint('teredo.orig.port', 'Origin UDP port', eachLayer('teredo', (l, _d, out) => { if (l.originPort !== undefined) out.push(l.originPort); })),
   addr4('teredo.orig.addr', 'Origin IPv4 address', eachLayer('teredo', (l, _d, out) => { if (l.originAddr !== undefined) out.push(l.originAddr); })),
 
+  proto('ayiya', 'Anything in Anything Protocol', eachLayer('ayiya', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + l.length)); })),
+  uhex('ayiya.opcode', 'Opcode', 2, eachLayer('ayiya', (l, _d, out) => { out.push(l.opcode); })),
+  uhex('ayiya.nextheader', 'Next Header', 2, eachLayer('ayiya', (l, _d, out) => { out.push(l.nxt); })),
+
   proto('ieee8021ah', 'IEEE 802.1ah', eachLayer('ieee8021ah', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + 18)); })),
   uint('ieee8021ah.isid', 'I-SID', eachLayer('ieee8021ah', (l, _d, out) => { out.push(l.isid); })),
   uhex('ieee8021ah.etype', 'Type', 4, eachLayer('ieee8021ah', (l, _d, out) => { out.push(l.etype); })),

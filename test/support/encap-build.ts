@@ -126,6 +126,8 @@ export function teredo(inner: Bytes, origin?: { port: number; addr: string }, au
   const o = origin ? [0, 0, ...be16(origin.port ^ 0xffff), ...ip4(origin.addr).map((x) => x ^ 0xff)] : [];
   return cat(a, o, inner);
 }
+/** AYIYA forward: 16-byte identity (2^4), 20-byte SHA-1 signature (5 words), then the packet of `nxt`. */
+export const ayiya = (nxt: number, inner: Bytes): Bytes => cat([0x41, 0x52, 0x11, nxt], be32(1700000000), new Uint8Array(16).fill(1), new Uint8Array(20).fill(2), inner);
 export const erspan2 = (session: number, inner: Bytes): Bytes => cat([0x10, 0, ...be16(session & 0x3ff)], [0, 0, 0, 0], inner);
 export const pbbTag = (isid: number, cdst: number[], csrc: number[], etype: number, inner: Bytes): Bytes => cat(be32(isid & 0xffffff), cdst, csrc, be16(etype), inner);
 
