@@ -10,6 +10,7 @@ import { isStreamInput, openCaptureFile } from './node-io.js';
 import { InputError } from './errors.js';
 import { Output, warn } from './output.js';
 import { reportProblems } from './read.js';
+import { noticeUndecoded } from './notices.js';
 
 export interface LifecycleRun {
   conns: Array<{ summary: ConnSummary; timeline: ConnTimeline | undefined }>;
@@ -56,6 +57,7 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
     live?.flush();
   }
   if (live && frames) { live.line(''); live.flush(); }
+  noticeUndecoded(dissector);
   let conns = lifecycle.finish();
   if (keep) conns = conns.filter((c) => matched.has(c.summary.stream));
   return { conns, code: reportProblems(opened.parser, file, frames) };

@@ -1,4 +1,5 @@
 /** `tcpscope read`: tshark's packet list, details, fields and JSON, from a file or stdin. */
+import { noticeUndecoded } from './notices.js';
 import type { CaptureParser } from '../src/capture/reader.js';
 import { Dissector } from '../src/dissect.js';
 import { summaryLine } from '../src/render/summary.js';
@@ -103,6 +104,7 @@ export async function runRead(o: ReadOptions): Promise<number> {
   // tshark prints the statistics in the reverse order of its -z options (and none when the file is no capture).
   if (parser.info) for (let i = stats.length - 1; i >= 0; i--) out.raw(renderStat(stats[i]!));
   out.flush();
+  noticeUndecoded(dissector);
   return reportProblems(parser, o.file, shown);
 }
 

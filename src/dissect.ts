@@ -5,7 +5,7 @@
  * of packets of a connection.
  */
 import type { Frame } from './capture/types.js';
-import { decodePacket } from './decode/decode.js';
+import { PacketDecoder } from './decode/decode.js';
 import { TcpTracker } from './tcp/conversations.js';
 import type { PacketRecord } from './record.js';
 import { AppStage } from './app/stage.js';
@@ -19,6 +19,8 @@ export interface RecordObserver {
 export class Dissector {
   /** FTP passive-mode replies announce data connections (tcp.completeness of their SYN) */
   private readonly ftp = new FtpExpectations();
+  /** decodes in file order (IP reassembly) and counts what it did not decode: `decoder.undecoded` */
+  readonly decoder = new PacketDecoder();
   readonly tcp = new TcpTracker(this.ftp);
   /** HTTP and TLS over reassembled streams (sets `rec.app`): the first observer */
   readonly app = new AppStage();
@@ -40,7 +42,7 @@ export class Dissector {
       this.firstSec = this.prevSec = frame.tsSec;
       this.firstNsec = this.prevNsec = frame.tsNsec;
     }
-    const packet = decodePacket(frame);
+    const packet = this.decoder.decode(frame);
     const tcp = this.tcp.track(packet);
     if (tcp) this.ftp.inspect(packet);
     const rec: PacketRecord = {

@@ -9,10 +9,11 @@ import { TCP_FIELDS } from './tcp.js';
 import { ANALYSIS_FIELDS } from './analysis.js';
 import { HTTP_FIELDS } from './http.js';
 import { TLS_FIELDS } from './tls.js';
+import { ENCAP_FIELDS } from './encap.js';
 
 export type { FieldDef, FieldValue, FieldType, Bits } from './registry.js';
 
-export const FIELDS = new FieldRegistry([...FRAME_FIELDS, ...IP_FIELDS, ...TCP_FIELDS, ...ANALYSIS_FIELDS, ...HTTP_FIELDS, ...TLS_FIELDS]);
+export const FIELDS = new FieldRegistry([...FRAME_FIELDS, ...IP_FIELDS, ...TCP_FIELDS, ...ANALYSIS_FIELDS, ...HTTP_FIELDS, ...TLS_FIELDS, ...ENCAP_FIELDS]);
 
 export function lookupField(name: string): FieldDef | undefined {
   return FIELDS.lookup(name);

@@ -17,7 +17,8 @@ export const IP_FIELDS: FieldDef[] = [
   bool('ip.flags.rb', 'Reserved bit', eachLayer('ipv4', (l, _d, out) => { out.push((l.flags >> 2) & 1); })),
   bool('ip.flags.df', "Don't fragment", eachLayer('ipv4', (l, _d, out) => { out.push((l.flags >> 1) & 1); })),
   bool('ip.flags.mf', 'More fragments', eachLayer('ipv4', (l, _d, out) => { out.push(l.flags & 1); })),
-  uint('ip.frag_offset', 'Fragment Offset', 16, eachLayer('ipv4', (l, _d, out) => { out.push(l.fragOffset * 8); })),
+  // tshark 4.0 prints the offset field as it is on the wire, in units of 8 bytes.
+  uint('ip.frag_offset', 'Fragment Offset', 16, eachLayer('ipv4', (l, _d, out) => { out.push(l.fragOffset); })),
   uint('ip.ttl', 'Time to Live', 8, eachLayer('ipv4', (l, _d, out) => { out.push(l.ttl); })),
   uint('ip.proto', 'Protocol', 8, eachLayer('ipv4', (l, _d, out) => { out.push(l.proto); })),
   uhex('ip.checksum', 'Header Checksum', 16, 4, eachLayer('ipv4', (l, _d, out) => { out.push(l.checksum); })),

@@ -50,6 +50,10 @@ export function flagsString(flags: number): string {
   return s;
 }
 
+const seqRel = computed((t) => t.seq);
+/** In a header quoted by an ICMP error tshark shows the raw number as tcp.seq, and no tcp.seq_raw. */
+const quotedSeq = eachLayer('tcp', (l, _d, out) => { if (l.quoted && l.captured >= 8) out.push(l.seq); });
+
 const relEdge = (r: PacketRecord, v: number): number => seqOffset(r.tcp?.revBase ?? 0, v);
 
 /** The tcp fields, in the order tshark's protocol tree shows them. */
@@ -65,8 +69,8 @@ export const TCP_FIELDS: FieldDef[] = [
   })),
   uint('tcp.stream', 'Stream index', 32, computed((t) => t.stream)),
   uint('tcp.len', 'TCP Segment Len', 32, computed((_t, l) => l.len)),
-  uint('tcp.seq', 'Sequence Number', 32, computed((t) => t.seq)),
-  uint('tcp.seq_raw', 'Sequence Number (raw)', 32, fixed(4, 4, (l) => l.seq)),
+  uint('tcp.seq', 'Sequence Number', 32, (r, out) => { seqRel(r, out); quotedSeq(r, out); }),
+  uint('tcp.seq_raw', 'Sequence Number (raw)', 32, eachLayer('tcp', (l, _d, out) => { if (!l.quoted && l.captured >= 20) out.push(l.seq); })),
   uint('tcp.nxtseq', 'Next Sequence Number', 32, computed((t) => t.nxtseq)),
   uint('tcp.ack', 'Acknowledgment Number', 32, computed((t) => t.ack)),
   uint('tcp.ack_raw', 'Acknowledgment number (raw)', 32, fixed(8, 4, (l) => l.ack)),

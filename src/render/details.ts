@@ -2,6 +2,7 @@
  * `read -V`: the details tree of a packet, laid out like tshark's, with a one-line meaning
  * beside each TCP/IP header field (unless turned off), and `-x`'s hex dump.
  */
+import { LAYER_TITLES } from '../decode/names.js';
 import type { PacketRecord } from '../record.js';
 import type { Layer, TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
@@ -184,6 +185,7 @@ function layerNode(r: PacketRecord, l: Layer): TreeNode {
     ]);
     case 'gre': return n('Generic Routing Encapsulation', undefined, [n(`Flags and Version: ${hex(l.flagsVersion, 4)}`), n(`Protocol Type: ${hex(l.protocol, 4)}`)]);
     case 'data': return n(`Data (${l.length} bytes) [${l.what}]`);
+    default: return n(LAYER_TITLES[l.kind] ?? l.kind);
   }
 }
 

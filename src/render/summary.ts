@@ -60,8 +60,11 @@ export function columns(r: PacketRecord): Columns {
   const p = r.packet;
   const d = p.frame.data;
   let source = '', destination = '', protocol = '', info = '';
-  for (const l of p.layers) {
+  layers: for (const l of p.layers) {
     switch (l.kind) {
+      // ICMP names the packet; the headers an ICMP error quotes do not change the columns.
+      case 'icmp': case 'icmpv6': protocol = l.kind === 'icmp' ? 'ICMP' : 'ICMPv6'; info = ''; break layers;
+      case 'llc': protocol = 'LLC'; break;
       case 'eth': source = mac(d, l.offset + 6); destination = mac(d, l.offset); protocol = 'ETH'; info = ''; break;
       case 'sll': protocol = 'SLL'; break;
       case 'ipv4': source = ipv4(l.src); destination = ipv4(l.dst); protocol = 'IPv4'; info = ipv4Info(l.proto); break;

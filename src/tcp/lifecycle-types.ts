@@ -3,6 +3,7 @@
  * client/server sides, shared by its parts (handshake.ts, teardown.ts, observer.ts,
  * timeline.ts, verdicts.ts) and read by render/.
  */
+import type { TunnelHop } from '../decode/tunnels.js';
 import type { SegmentKind } from './fsm.js';
 import type { Anomaly, DisagreementKey, HandshakeKind, SocketEvent, TcpState, TcptraceVerdict, TeardownKind } from './vocab.js';
 import type { ZeekSummary } from './zeek.js';
@@ -86,6 +87,8 @@ export interface ConnSummary {
   disagreements: Array<{ key: DisagreementKey; params: Record<string, string | number> }>;
   /** (state, segment) pairs the RFC table has no transition for */
   unexpected: number;
+  /** the tunnels that carried the connection, outermost first (only for a tunnelled connection) */
+  tunnel?: TunnelHop[];
 }
 
 

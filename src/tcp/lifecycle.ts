@@ -19,6 +19,7 @@
  * Memory: per connection a fixed set of numbers (plus a bounded list of SYN retransmission
  * times); a packet-by-packet timeline only for the streams the caller asks for (explain).
  */
+import { tunnelsOf, type TunnelHop } from '../decode/tunnels.js';
 import { TcpFlag, type Packet } from '../decode/types.js';
 import { ipv4, ipv6At } from '../core/format.js';
 import { seqGe } from '../core/seq.js';
@@ -76,6 +77,7 @@ class ConnTrack {
   readonly client: ConnAddress;
   readonly server: ConnAddress;
   readonly firstFrame: number;
+  readonly tunnel: TunnelHop[];
   readonly firstSec: number; readonly firstNsec: number;
   lastFrame = 0; lastT = 0;
   /** the conversation's endpoints as [client, server] (src/tcp/endpoint.ts): packets, bytes, SYN/FIN/RST seen, last window */
@@ -109,6 +111,7 @@ class ConnTrack {
     this.client = senderIsClient ? a : b;
     this.server = senderIsClient ? b : a;
     this.firstFrame = rec.packet.frame.number;
+    this.tunnel = tunnelsOf(rec.packet);
     this.firstSec = rec.packet.frame.tsSec; this.firstNsec = rec.packet.frame.tsNsec;
     this.midstream = !synOnly && !synAck;
     const initial = initialStates(synOnly, synAck);
@@ -193,6 +196,7 @@ class ConnTrack {
       states: { client: cf.state, server: sf.state, midstream: this.midstream },
       conn_state: z.connState, history: z.history, completeness, completeness_str: completenessStr(completeness),
       tcptrace: tcptraceVerdict(c, s), zeek: { ...z, orig: zeekOriginator(firstSender, z.flipped) }, disagreements: [], unexpected: this.fsm.unexpected,
+      ...(this.tunnel.length ? { tunnel: this.tunnel } : {}),
     };
     summary.disagreements = disagreements(summary);
     return { summary, timeline: this.timeline?.data };
