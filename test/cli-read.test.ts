@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { allCaptures, hasTshark, label, runCli, runTshark, SHARED } from './support/tshark.js';
+import { allCaptures, needs, label, runCli, runTshark, SHARED } from './support/tshark.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-test-'));
 const HTTP_CLOSE = join(SHARED, 'scenarios/http-server-close.pcap');
@@ -116,7 +116,7 @@ test('an unknown field name is refused before reading, with a suggestion', () =>
   assert.match(r.stderr, /did you mean "tcp\.seq"/);
 });
 
-test('-c, -E header/separator/occurrence/quote behave as tshark', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+test('-c, -E header/separator/occurrence/quote behave as tshark', { skip: needs({ tshark: true }) }, () => {
   for (const extra of [['-E', 'header=y'], ['-E', 'separator=,', '-E', 'quote=d'], ['-E', 'occurrence=f'], ['-E', 'occurrence=l', '-E', 'aggregator=/s'], ['-E', 'aggregator=/s', '-E', 'bom=y'], ['-c', '3']]) {
     const args = ['-r', HTTP_CLOSE, '-T', 'fields', '-e', 'frame.number', '-e', 'ip.addr', '-e', 'tcp.port', '-e', 'tcp.options.timestamp.tsval', ...extra];
     assert.equal(runCli(['read', ...args]).stdout, runTshark(['-n', ...args]).stdout, extra.join(' '));

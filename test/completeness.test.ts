@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { allCaptures, hasTshark, label, runCli, runTshark, SHARED } from './support/tshark.js';
+import { allCaptures, needs, label, runCli, runTshark, SHARED } from './support/tshark.js';
 import { completenessStr } from '../src/tcp/lifecycle.js';
 
-test('tcp.completeness agrees with tshark -2 on every capture', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+test('tcp.completeness agrees with tshark -2 on every capture', { skip: needs({ tshark: true }) }, () => {
   let compared = 0, agreed = 0;
   const diffs: string[] = [];
   for (const cap of allCaptures()) {

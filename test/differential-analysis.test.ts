@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { allCaptures, compareFields, hasTshark, label, loadExceptions, runCli, runTshark, SHARED } from './support/tshark.js';
+import { allCaptures, compareFields, needs, label, loadExceptions, runCli, runTshark, SHARED } from './support/tshark.js';
 import { ANALYSIS_FIELDS } from './support/analysis-fields.js';
 
-const skip = !hasTshark() && 'tshark is not installed';
+const skip = needs({ tshark: true });
 const SCENARIOS = allCaptures().filter((c) => c.startsWith(join(SHARED, 'scenarios')));
 
 function differential(extra: string[], name: string): void {

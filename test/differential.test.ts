@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allCaptures, compareFields, hasTshark, label, loadExceptions } from './support/tshark.js';
+import { allCaptures, compareFields, needs, label, loadExceptions } from './support/tshark.js';
 
 export const CORE_FIELDS = [
   'frame.number', 'frame.time_relative', 'frame.time_delta', 'frame.time_epoch', 'frame.len', 'frame.cap_len',
@@ -21,7 +21,7 @@ export const CORE_FIELDS = [
   'udp.srcport', 'udp.dstport', 'udp.length',
 ];
 
-test('tcpscope -T fields agrees with tshark on every capture', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+test('tcpscope -T fields agrees with tshark on every capture', { skip: needs({ tshark: true }) }, () => {
   const exceptions = loadExceptions();
   const captures = allCaptures();
   assert.ok(captures.length >= 40, `expected the shared captures, found ${captures.length}`);

@@ -3,16 +3,39 @@
  * compare field by field. Used by every differential test.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { runTsharkCached, runTsharkCachedAsync, tsharkVersion, type Run } from './tshark-cache.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const SHARED = resolve(REPO, '../shared/captures');
+export const ENCAP = resolve(REPO, '../shared/encap');
 export const CLI = join(REPO, 'dist/cli/main.js');
 
+/** Whether tshark runs here. Under CI (the environment variable CI is set) a missing tshark throws: CI never skips. */
 export function hasTshark(): boolean {
-  return spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (tsharkVersion() !== '') return true;
+  if (process.env.CI) throw new Error('CI: tshark is not installed (apt-get install tshark); the differential tests need it');
+  return false;
+}
+
+/**
+ * What a test needs from outside the repository: tshark on PATH and/or files (the shared
+ * captures at ../shared/captures and ../shared/encap, found relative to the repository).
+ * Use as `test(name, { skip: needs({ tshark: true }) }, …)`:
+ *   - everything present: false (the test runs);
+ *   - something missing, locally: a note saying what, and the test is skipped;
+ *   - something missing under CI (the environment variable CI is set): throws, so the test
+ *     file fails with that sentence: CI never skips silently.
+ */
+export function needs(what: { tshark?: boolean; paths?: string[] }): false | string {
+  const missing: string[] = [];
+  if (what.tshark && tsharkVersion() === '') missing.push('tshark is not installed (apt-get install tshark)');
+  for (const p of what.paths ?? [SHARED]) if (!existsSync(p)) missing.push(`${relative(REPO, p)} is missing (the shared captures live beside the repository)`);
+  if (!missing.length) return false;
+  if (process.env.CI) throw new Error(`CI: ${missing.join('; ')}`);
+  return `${missing.join('; ')}: skipped locally; this fails under CI`;
 }
 
 /** Every capture file under ../shared/captures (recursively) and samples/: not the .out/.log/.json beside them. */
@@ -35,11 +58,16 @@ export function label(path: string): string {
   return path.startsWith(SHARED) ? relative(SHARED, path) : relative(REPO, path);
 }
 
-export interface Run { stdout: string; stderr: string; status: number }
+export type { Run };
 
+/** tshark with `args`, through the shared cache of runs (test/support/tshark-cache.ts). */
 export function runTshark(args: string[]): Run {
-  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-  return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status ?? -1 };
+  return runTsharkCached(args);
+}
+
+/** The same, without blocking. */
+export function runTsharkAsync(args: string[]): Promise<Run> {
+  return runTsharkCachedAsync(args);
 }
 
 export function runCli(args: string[], input?: Buffer): Run {
