@@ -1,13 +1,14 @@
 /** `tcpscope read` as a user runs it: formats, stdin, gzip, errors and damaged files. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { allCaptures, needs, label, runCli, runTshark, SHARED } from './support/tshark.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-test-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 const HTTP_CLOSE = join(SHARED, 'scenarios/http-server-close.pcap');
 const KEEPALIVE = join(SHARED, 'scenarios/keepalive.pcapng');
 
@@ -119,7 +120,10 @@ test('an unknown field name is refused before reading, with a suggestion', () =>
 test('-c, -E header/separator/occurrence/quote behave as tshark', { skip: needs({ tshark: true }) }, () => {
   for (const extra of [['-E', 'header=y'], ['-E', 'separator=,', '-E', 'quote=d'], ['-E', 'occurrence=f'], ['-E', 'occurrence=l', '-E', 'aggregator=/s'], ['-E', 'aggregator=/s', '-E', 'bom=y'], ['-c', '3']]) {
     const args = ['-r', HTTP_CLOSE, '-T', 'fields', '-e', 'frame.number', '-e', 'ip.addr', '-e', 'tcp.port', '-e', 'tcp.options.timestamp.tsval', ...extra];
-    assert.equal(runCli(['read', ...args]).stdout, runTshark(['-n', ...args]).stdout, extra.join(' '));
+    const t = runTshark(['-n', ...args]);
+    assert.equal(t.status, 0, `tshark ${extra.join(' ')}: ${t.stderr}`);
+    assert.ok(t.stdout.split('\n').length > 3, `tshark printed almost nothing for ${extra.join(' ')}`);
+    assert.equal(runCli(['read', ...args]).stdout, t.stdout, extra.join(' '));
   }
 });
 

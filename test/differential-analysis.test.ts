@@ -13,21 +13,24 @@ import { ANALYSIS_FIELDS } from './support/analysis-fields.js';
 
 const skip = needs({ tshark: true });
 const SCENARIOS = allCaptures().filter((c) => c.startsWith(join(SHARED, 'scenarios')));
+const enoughScenarios = (): void => assert.ok(SCENARIOS.length >= 15, `expected the scenario captures, found ${SCENARIOS.length}`);
 
 function differential(extra: string[], name: string): void {
   const exceptions = loadExceptions();
   const captures = allCaptures();
   assert.ok(captures.length >= 40, `expected the shared captures, found ${captures.length}`);
-  let compared = 0, agreed = 0, excused = 0;
+  let compared = 0, agreed = 0, excused = 0, unread = 0;
   const problems: string[] = [];
   for (const cap of captures) {
     const r = compareFields(cap, ANALYSIS_FIELDS, extra, exceptions);
     compared += r.compared; agreed += r.agreed; excused += r.excused;
+    if (r.tsharkStatus !== 0) { unread++; if (r.tcpscopeStatus === 0) problems.push(`${label(cap)}: tshark cannot read it (exit ${r.tsharkStatus}), tcpscope exits 0`); }
     const pct = r.compared ? (100 * r.agreed) / r.compared : 100;
     if (pct < 99.5) problems.push(`${label(cap)}: only ${pct.toFixed(3)} % agree`);
     for (const d of r.diffs.slice(0, 5)) problems.push(`${d.capture} frame ${d.frame} ${d.field}: tshark "${d.tshark}" tcpscope "${d.tcpscope}"`);
   }
-  console.log(`${name}: ${agreed}/${compared} cells agree with tshark (${((100 * agreed) / compared).toFixed(3)} %), ${excused} excused by test/tshark-exceptions.json, over ${captures.length} captures, ${ANALYSIS_FIELDS.length} fields`);
+  console.log(`${name}: ${agreed}/${compared} cells agree with tshark (${((100 * agreed) / compared).toFixed(3)} %), ${excused} excused by test/tshark-exceptions.json, over ${captures.length} captures (${unread} that tshark cannot read), ${ANALYSIS_FIELDS.length} fields`);
+  assert.ok(captures.length - unread >= 40, `tshark read only ${captures.length - unread} captures`);
   assert.deepEqual(problems, [], 'captures below 99.5 % or with unexcused differences');
 }
 
@@ -68,10 +71,12 @@ function expertRows(out: string): string[] {
 }
 
 test('-z expert: the TCP (and HTTP request/status) items match tshark, count and order', { skip }, () => {
+  enoughScenarios();
   let identical = 0, rowsSame = 0;
   const diffs: string[] = [];
   for (const cap of SCENARIOS) {
     const t = runTshark(['-n', '-q', '-r', cap, '-z', 'expert']);
+    assert.equal(t.status, 0, `tshark -z expert ${label(cap)}: ${t.stderr}`);
     const u = runCli(['read', '-q', '-r', cap, '-z', 'expert']);
     if (u.stdout === t.stdout) identical++;
     if (JSON.stringify(expertRows(u.stdout)) === JSON.stringify(expertRows(t.stdout))) rowsSame++;
@@ -84,12 +89,14 @@ test('-z expert: the TCP (and HTTP request/status) items match tshark, count and
 });
 
 test('-z io,stat is byte-identical to tshark (several intervals, several -z at once)', { skip }, () => {
+  enoughScenarios();
   let same = 0, total = 0;
   const diffs: string[] = [];
   for (const cap of SCENARIOS) {
     for (const z of [['io,stat,1'], ['io,stat,0'], ['io,stat,0.01'], ['io,stat,0.5', 'conv,tcp']]) {
       const args = ['-q', '-r', cap, ...z.flatMap((x) => ['-z', x])];
       const t = runTshark(['-n', ...args]);
+      assert.equal(t.status, 0, `tshark ${args.join(' ')}: ${t.stderr}`);
       const u = runCli(['read', ...args]);
       total++;
       if (u.stdout === t.stdout) same++;

@@ -9,6 +9,8 @@
  *   - the SHA-256 of the capture's bytes (the `-r FILE` argument; its path is left out, so a
  *     temporary copy or another checkout finds the same entry; `-r -` is not cached),
  *   - every other argument, exactly and in order.
+ * tshark's messages name the capture's path: an entry stores it as a placeholder and gives the
+ * asker's own path back.
  * A run tshark did not finish (killed by a signal, or not started) is never stored. Entries are
  * written to a temporary name and renamed, so test files running in parallel never read half
  * an entry. Delete the folder to start cold; nothing else invalidates it (the key covers all
@@ -69,20 +71,34 @@ function entryPath(key: string): string {
   return join(cacheDir(), key.slice(0, 2), `${key}.json`);
 }
 
-function load(key: string): Run | undefined {
+/** The capture path of a run (what `-r` names), which entries store as a placeholder. */
+const PLACEHOLDER = '\u0000capture\u0000';
+function captureOf(args: string[]): string | undefined {
+  const i = args.indexOf('-r');
+  return i >= 0 ? args[i + 1] : undefined;
+}
+const swap = (text: string, from: string | undefined, to: string | undefined): string =>
+  from && to !== undefined ? text.split(from).join(to) : text;
+
+function load(key: string, args: string[]): Run | undefined {
   try {
     const e = JSON.parse(readFileSync(entryPath(key), 'utf8')) as Run;
-    if (typeof e.stdout === 'string' && typeof e.stderr === 'string' && typeof e.status === 'number') return e;
+    if (typeof e.stdout === 'string' && typeof e.stderr === 'string' && typeof e.status === 'number') {
+      // tshark's messages name the file it read: name this caller's file.
+      const cap = captureOf(args);
+      return { stdout: swap(e.stdout, PLACEHOLDER, cap), stderr: swap(e.stderr, PLACEHOLDER, cap), status: e.status };
+    }
   } catch { /* absent or unreadable: run tshark */ }
   return undefined;
 }
 
 function store(key: string, args: string[], run: Run): void {
   const path = entryPath(key);
+  const cap = captureOf(args);
   try {
     mkdirSync(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ args, ...run }));
+    writeFileSync(tmp, JSON.stringify({ args, stdout: swap(run.stdout, cap, PLACEHOLDER), stderr: swap(run.stderr, cap, PLACEHOLDER), status: run.status }));
     renameSync(tmp, path);
   } catch { /* a read-only cache folder only costs time */ }
 }
@@ -93,7 +109,7 @@ export const stats = { hits: 0, runs: 0 };
 /** Run tshark with `args` (synchronously), or return the stored answer of an identical earlier run. */
 export function runTsharkCached(args: string[]): Run {
   const key = cacheKey(args);
-  const hit = key ? load(key) : undefined;
+  const hit = key ? load(key, args) : undefined;
   if (hit) { stats.hits++; return hit; }
   stats.runs++;
   const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -105,7 +121,7 @@ export function runTsharkCached(args: string[]): Run {
 /** The same, without blocking: for tests that keep several tshark processes busy at once. */
 export function runTsharkCachedAsync(args: string[]): Promise<Run> {
   const key = cacheKey(args);
-  const hit = key ? load(key) : undefined;
+  const hit = key ? load(key, args) : undefined;
   if (hit) { stats.hits++; return Promise.resolve(hit); }
   stats.runs++;
   return new Promise((done) => {

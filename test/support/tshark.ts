@@ -3,6 +3,7 @@
  * compare field by field. Used by every differential test.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { ANALYSIS_FIELDS } from './analysis-fields.js';
 import { runTsharkCached, runTsharkCachedAsync, tsharkVersion, type Run } from './tshark-cache.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -88,19 +89,33 @@ export function loadExceptions(): Exception[] {
 
 export interface FieldDiff { capture: string; field: string; frame: number; tshark: string; tcpscope: string }
 
-export interface Comparison { compared: number; agreed: number; excused: number; diffs: FieldDiff[] }
+/** `tsharkStatus`/`tcpscopeStatus`: the exit statuses (a capture tshark cannot read compares no cell). */
+export interface Comparison { compared: number; agreed: number; excused: number; diffs: FieldDiff[]; tsharkStatus: number; tcpscopeStatus: number }
+
+/** The arguments compareFields gives both tools (tshark gets `-n` first). */
+export function fieldArgs(capture: string, fields: readonly string[], extra: string[] = []): string[] {
+  return ['-r', capture, '-T', 'fields', ...extra, ...fields.flatMap((f) => ['-e', f])];
+}
+
+/**
+ * tshark's arguments for the analysis differential (ANALYSIS_FIELDS) on one capture: other tests
+ * that need some of those columns use the same run, which the cache then serves once.
+ */
+export function analysisArgs(capture: string, extra: string[] = []): string[] {
+  return ['-n', ...fieldArgs(capture, ANALYSIS_FIELDS, extra)];
+}
 
 /**
  * Run `-T fields` with `fields` through both tools on one capture and compare every cell.
  * A cell that differs is excused when the exception file names its capture and field (and frame, if given).
  */
 export function compareFields(capture: string, fields: string[], extra: string[] = [], exceptions: Exception[] = []): Comparison {
-  const args = ['-r', capture, '-T', 'fields', ...extra, ...fields.flatMap((f) => ['-e', f])];
+  const args = fieldArgs(capture, fields, extra);
   const ts = runTshark(['-n', ...args]);
   const us = runCli(['read', ...args]);
   const a = ts.stdout.split('\n');
   const b = us.stdout.split('\n');
-  const res: Comparison = { compared: 0, agreed: 0, excused: 0, diffs: [] };
+  const res: Comparison = { compared: 0, agreed: 0, excused: 0, diffs: [], tsharkStatus: ts.status, tcpscopeStatus: us.status };
   const name = label(capture);
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
