@@ -219,3 +219,18 @@ test('docs/architecture.md names every folder of src/ and the edge, and only fol
   const gone = [...new Set(paths)].filter((p) => !existsSync(join(REPO, p)));
   assert.deepEqual(gone, [], 'paths docs/architecture.md names that do not exist');
 });
+
+test('no machine paths in the repository: shared inputs are found relative to it', () => {
+  const machine = new RegExp(`(?<![\\w.])/(?:${['work', 'home', 'Users'].join('|')})/`);
+  const roots = ['src', 'cli', 'test', 'bench', 'docs', '.ci'];
+  const files = [...roots.flatMap((d) => {
+    const walk = (dir: string): string[] => !existsSync(dir) ? [] : readdirSync(dir).flatMap((n) => {
+      const p = join(dir, n);
+      return statSync(p).isDirectory() ? walk(p) : /\.(ts|js|json|md|sh)$|^run$/.test(n) ? [p] : [];
+    });
+    return walk(join(REPO, d));
+  }), join(REPO, 'README.md'), join(REPO, 'package.json')];
+  assert.ok(files.length > 80, `${files.length} files`);
+  const bad = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').flatMap((l, i) => machine.test(l) ? [`${relative(REPO, f)}:${i + 1}: ${l.trim()}`] : []));
+  assert.deepEqual(bad, []);
+});

@@ -5,7 +5,7 @@
  * payload sizes from sequence space, missed bytes, duration).
  *
  * The rules are Zeek's, learnt from its documentation and source (TCPSessionAdapter,
- * TCP_Endpoint, conn/main.zeek) and restated in /work/shared/TCP-SEMANTICS.md B.2; the code
+ * TCP_Endpoint, conn/main.zeek) and restated in ../shared/TCP-SEMANTICS.md B.2 (beside the repository); the code
  * is tcpscope's own. Differences that remain are listed in test/zeek.test.ts.
  */
 import { TcpFlag } from '../decode/types.js';
