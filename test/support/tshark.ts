@@ -2,7 +2,7 @@
  * Test support: find the shared captures, run tshark and tcpscope on the same arguments, and
  * compare field by field. Used by every differential test.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { ANALYSIS_FIELDS } from './analysis-fields.js';
 import { runTsharkCached, runTsharkCachedAsync, tsharkVersion, type Run } from './tshark-cache.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -76,6 +76,28 @@ export function runCli(args: string[], input?: Buffer): Run {
   return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status ?? -1 };
 }
 
+/** runCli without blocking, so that a test can keep several processes busy. */
+export function runCliAsync(args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'C' } });
+    let stdout = '', stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    p.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    p.on('error', (e) => { stderr += String(e); });
+    p.on('close', (code) => done({ stdout, stderr, status: code ?? -1 }));
+  });
+}
+
+/** `f` over `items` with at most `n` calls running at once; results in the order of `items`. */
+export async function pool<T, R>(items: readonly T[], n: number, f: (x: T) => Promise<R>): Promise<R[]> {
+  const res: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) { const i = next++; res[i] = await f(items[i]!); }
+  }));
+  return res;
+}
+
 export function cliOk(args: string[]): string {
   return execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, LANG: 'C' } });
 }
@@ -111,8 +133,17 @@ export function analysisArgs(capture: string, extra: string[] = []): string[] {
  */
 export function compareFields(capture: string, fields: string[], extra: string[] = [], exceptions: Exception[] = []): Comparison {
   const args = fieldArgs(capture, fields, extra);
-  const ts = runTshark(['-n', ...args]);
-  const us = runCli(['read', ...args]);
+  return compareOutputs(capture, fields, runTshark(['-n', ...args]), runCli(['read', ...args]), exceptions);
+}
+
+/** compareFields with tshark and tcpscope running at the same time. */
+export async function compareFieldsAsync(capture: string, fields: string[], extra: string[] = [], exceptions: Exception[] = []): Promise<Comparison> {
+  const args = fieldArgs(capture, fields, extra);
+  const [ts, us] = await Promise.all([runTsharkAsync(['-n', ...args]), runCliAsync(['read', ...args])]);
+  return compareOutputs(capture, fields, ts, us, exceptions);
+}
+
+function compareOutputs(capture: string, fields: string[], ts: Run, us: Run, exceptions: Exception[]): Comparison {
   const a = ts.stdout.split('\n');
   const b = us.stdout.split('\n');
   const res: Comparison = { compared: 0, agreed: 0, excused: 0, diffs: [], tsharkStatus: ts.status, tcpscopeStatus: us.status };
