@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { CaptureParser, readCapture, readCaptureBatches, readCaptureSync } from 
 import { gunzip } from '../src/capture/gzip.js';
 import type { CaptureProblem, CaptureProblemId, Frame } from '../src/capture/types.js';
 import { openCaptureFile, openCaptureSource } from '../cli/node-io.js';
+import { needs, runTsharkAsync, SHARED } from './support/tshark.js';
 
 // ---- a tiny capture writer ----------------------------------------------------------------------
 
@@ -564,20 +565,15 @@ console.log(JSON.stringify({ n, problems: r.parser.problems.length }));`;
 
 // ---- against tshark -----------------------------------------------------------------------------
 
-const HAVE_TSHARK = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
-const CORPUS = '/work/shared/captures';
+/** The shared captures (../shared/captures beside the repository). */
+const CORPUS = SHARED;
 
 interface TsharkRead { ok: boolean; lines: string[] }
 
 /** tshark's frames (epoch time, lengths, interface), and whether it read the whole file. */
-function tsharkRead(path: string): Promise<TsharkRead> {
-  return new Promise((resolve) => {
-    const child = spawn('tshark', ['-n', '-r', path, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.interface_id'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('error', () => resolve({ ok: false, lines: [] }));
-    child.on('close', (code) => resolve({ ok: code === 0, lines: out.split('\n').filter((l) => l !== '') }));
-  });
+async function tsharkRead(path: string): Promise<TsharkRead> {
+  const r = await runTsharkAsync(['-n', '-r', path, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.interface_id']);
+  return { ok: r.status === 0, lines: r.stdout.split('\n').filter((l) => l !== '') };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
@@ -610,11 +606,7 @@ function walk(dir: string): string[] {
   return out.sort();
 }
 
-test('every file of the shared corpus reads without a throw, and like tshark', async (t) => {
-  if (!existsSync(CORPUS)) {
-    t.skip(`${CORPUS} not present`);
-    return;
-  }
+test('every file of the shared corpus reads without a throw, and like tshark', { skip: needs({ paths: [CORPUS] }) }, async (t) => {
   const files = walk(CORPUS);
   assert.ok(files.length > 20);
   const ours = files.map((f) => ({ f, ...readCaptureSync(readFileSync(f)) }));
@@ -629,8 +621,9 @@ test('every file of the shared corpus reads without a throw, and like tshark', a
     }
   }
   assert.ok(captures > 20);
-  if (!HAVE_TSHARK) {
-    t.skip('tshark not on PATH: frame counts not compared');
+  const noTshark = needs({ tshark: true, paths: [] });
+  if (noTshark) {
+    t.skip(`frame counts not compared: ${noTshark}`);
     return;
   }
   // Files whose magic is not pcap/pcapng are not compared: tshark opens some of them in other
@@ -652,11 +645,7 @@ test('every file of the shared corpus reads without a throw, and like tshark', a
   assert.ok(compared > 20);
 });
 
-test('damaged files: tshark keeps the same frames before the damage', async (t) => {
-  if (!HAVE_TSHARK) {
-    t.skip('tshark not on PATH');
-    return;
-  }
+test('damaged files: tshark keeps the same frames before the damage', { skip: needs({ tshark: true, paths: [] }) }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tcpscope-damaged-'));
   try {
     // Left out: files tshark falls back to reading as something else (an empty ERF file, a

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allCaptures, compareFields, hasTshark, label, loadExceptions } from './support/tshark.js';
+import { allCaptures, compareFields, needs, label, loadExceptions } from './support/tshark.js';
 
 export const CORE_FIELDS = [
   'frame.number', 'frame.time_relative', 'frame.time_delta', 'frame.time_epoch', 'frame.len', 'frame.cap_len',
@@ -21,17 +21,20 @@ export const CORE_FIELDS = [
   'udp.srcport', 'udp.dstport', 'udp.length',
 ];
 
-test('tcpscope -T fields agrees with tshark on every capture', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+test('tcpscope -T fields agrees with tshark on every capture', { skip: needs({ tshark: true }) }, () => {
   const exceptions = loadExceptions();
   const captures = allCaptures();
   assert.ok(captures.length >= 40, `expected the shared captures, found ${captures.length}`);
-  let compared = 0, agreed = 0, excused = 0;
+  let compared = 0, agreed = 0, excused = 0, unread = 0;
   const diffs: string[] = [];
   for (const cap of captures) {
     const r = compareFields(cap, CORE_FIELDS, [], exceptions);
     compared += r.compared; agreed += r.agreed; excused += r.excused;
+    // A capture tshark cannot read compares no cell: tcpscope must refuse it too, not pass by default.
+    if (r.tsharkStatus !== 0) { unread++; if (r.tcpscopeStatus === 0) diffs.push(`${label(cap)}: tshark cannot read it (exit ${r.tsharkStatus}), tcpscope exits 0`); }
     for (const d of r.diffs.slice(0, 5)) diffs.push(`${label(cap)} frame ${d.frame} ${d.field}: tshark "${d.tshark}" tcpscope "${d.tcpscope}"`);
   }
-  console.log(`core fields: ${agreed}/${compared} fields agree with tshark (${((100 * agreed) / compared).toFixed(3)} %), ${excused} excused by test/tshark-exceptions.json, over ${captures.length} captures`);
+  console.log(`core fields: ${agreed}/${compared} fields agree with tshark (${((100 * agreed) / compared).toFixed(3)} %), ${excused} excused by test/tshark-exceptions.json, over ${captures.length} captures (${unread} that tshark cannot read)`);
+  assert.ok(captures.length - unread >= 40, `tshark read only ${captures.length - unread} captures`);
   assert.deepEqual(diffs, [], 'fields that differ from tshark');
 });

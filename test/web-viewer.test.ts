@@ -14,7 +14,8 @@ import { cliOk, REPO, runCli, SHARED } from './support/tshark.js';
 import { startServer, type RunningServer } from '../cli/serve.js';
 import { readCaptureSync } from '../src/capture/reader.js';
 import { VIEWER_MESSAGES } from '../src/i18n/viewer.js';
-import { LIFECYCLE_MESSAGES, TEARDOWN_KEY } from '../src/i18n/lifecycle.js';
+import { LIFECYCLE_MESSAGES } from '../src/i18n/lifecycle.js';
+import { TEARDOWN_KEY } from '../src/render/lifecycle-keys.js';
 import { buildViewer, launchBrowser, loaded, loads, shownLines, type Browser } from './web-browser.js';
 
 const SCEN = join(SHARED, 'scenarios');

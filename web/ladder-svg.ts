@@ -6,7 +6,8 @@
  * a strict Content-Security-Policy and the exported file stands alone.
  */
 import type { Lang } from '../src/i18n/meanings.js';
-import { EVENT_KEY, HANDSHAKE_KEY, msg, TEARDOWN_KEY } from '../src/i18n/lifecycle.js';
+import { msg } from '../src/i18n/lifecycle.js';
+import { EVENT_KEY, HANDSHAKE_KEY, TEARDOWN_KEY } from '../src/render/lifecycle-keys.js';
 import { segmentLabel } from '../src/render/ladder.js';
 import type { ConnView } from './protocol.js';
 

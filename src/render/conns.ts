@@ -4,7 +4,8 @@
  * Pure functions of the lifecycle summaries.
  */
 import type { Lang } from '../i18n/meanings.js';
-import { type MessageKey, msg, HANDSHAKE_SHORT_KEY, SIDE_KEY, TEARDOWN_SHORT_KEY } from '../i18n/lifecycle.js';
+import { type MessageKey, msg } from '../i18n/lifecycle.js';
+import { HANDSHAKE_SHORT_KEY, SIDE_KEY, TEARDOWN_SHORT_KEY } from './lifecycle-keys.js';
 import type { ConnSummary, Endpoint } from '../tcp/lifecycle.js';
 import { displayWidth, padEndW, padStartW, plainPaint, type Paint } from './text.js';
 import { wrapLine } from './wrap.js';

@@ -5,30 +5,18 @@
  * the findings with the Wireshark display filter for each, and the ladder diagram.
  */
 import type { Lang } from '../i18n/meanings.js';
-import { isMessageKey, msg, ANOMALY_KEY, CLOSE_CALL_KEY, COMPLETENESS_BIT_KEY, DIR_KEY, EVENT_KEY, HANDSHAKE_KEY, RST_AFTER_KEY, SIDE_KEY, TCPTRACE_KEY, TEARDOWN_KEY, zeekStateKey } from '../i18n/lifecycle.js';
+import { isMessageKey, msg } from '../i18n/lifecycle.js';
+import { ANOMALY_KEY, CLOSE_CALL_KEY, COMPLETENESS_BIT_KEY, DIR_KEY, EVENT_KEY, HANDSHAKE_KEY, RST_AFTER_KEY, SIDE_KEY, TCPTRACE_KEY, TEARDOWN_KEY, zeekStateKey } from './lifecycle-keys.js';
 import { TcpFlag } from '../decode/types.js';
 import { ANOMALY_FILTER, ANOMALY_FLAGS, type ConnSummary, type ConnTimeline, type Endpoint, type Side, type SocketEvent, type TimelineEntry } from '../tcp/lifecycle.js';
 import { TcpA } from '../tcp/types.js';
 import { foldText, ladder, segmentLabel, selectRows } from './ladder.js';
 import { plainPaint, type Paint } from './text.js';
 import { wrapLine } from './wrap.js';
-import { appMarks, between, closeCalls, type AppMark, type CloseCall, type HttpFact, type ReuseFact } from './facts.js';
+import { appMarks, between, closeCalls, type AppMark, type CloseCall, type ExplainFacts, type ReuseFact } from './facts.js';
 import { teachingFilters } from './steps.js';
 
-/** What explain knows beyond the summary and timeline (src/render/facts.ts; all optional). */
-export interface ExplainFacts {
-  /** this stream's HTTP messages */
-  http?: readonly HttpFact[];
-  /** the earlier stream with the same 4-tuple, and the later one */
-  reuses?: ReuseFact;
-  reusedBy?: ReuseFact;
-  /** every stream to the same server address and port, and their packets */
-  site?: { streams: number[]; packets: number };
-  /** frames `http contains "HOST"` selects in the whole capture */
-  host?: { host: string; frames: number[] };
-  /** the capture's file name, for the follow command */
-  file?: string;
-}
+export type { ExplainFacts } from './facts.js';
 
 export interface ExplainOptions {
   all?: boolean; limit?: number; paint?: Paint; ladder?: boolean; facts?: ExplainFacts;

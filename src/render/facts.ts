@@ -147,3 +147,18 @@ export function between(tl: ConnTimeline, a: number | undefined, b: number | und
   const ea = tl.entries.find((e) => e.frame === a), eb = tl.entries.find((e) => e.frame === b);
   return ea && eb ? eb.t - ea.t : null;
 }
+
+/** What explain knows beyond the summary and timeline (src/render/facts.ts; all optional). */
+export interface ExplainFacts {
+  /** this stream's HTTP messages */
+  http?: readonly HttpFact[];
+  /** the earlier stream with the same 4-tuple, and the later one */
+  reuses?: ReuseFact;
+  reusedBy?: ReuseFact;
+  /** every stream to the same server address and port, and their packets */
+  site?: { streams: number[]; packets: number };
+  /** frames `http contains "HOST"` selects in the whole capture */
+  host?: { host: string; frames: number[] };
+  /** the capture's file name, for the follow command */
+  file?: string;
+}

@@ -5,7 +5,8 @@
  * handshake and teardown bracketed. Pure: text in, text out.
  */
 import type { Lang } from '../i18n/meanings.js';
-import { msg, HANDSHAKE_KEY, TEARDOWN_KEY } from '../i18n/lifecycle.js';
+import { msg } from '../i18n/lifecycle.js';
+import { HANDSHAKE_KEY, TEARDOWN_KEY } from './lifecycle-keys.js';
 import type { ConnSummary, ConnTimeline, Endpoint, TimelineEntry } from '../tcp/lifecycle.js';
 import { TcpFlag } from '../decode/types.js';
 import { TcpA } from '../tcp/types.js';

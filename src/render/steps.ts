@@ -7,7 +7,7 @@
  */
 import { TcpFlag } from '../decode/types.js';
 import type { ConnSummary, ConnTimeline, TimelineEntry } from '../tcp/lifecycle.js';
-import type { ExplainFacts } from './explain.js';
+import type { ExplainFacts } from './facts.js';
 
 export interface Step {
   what: 'site' | 'handshake' | 'teardown' | 'rst' | 'http' | 'follow';
