@@ -4,6 +4,7 @@
  * the teardown named and explained, the reference tools' verdicts and where they disagree,
  * the findings with the Wireshark display filter for each, and the ladder diagram.
  */
+import { seqAdd } from '../core/seq.js';
 import type { Lang } from '../i18n/meanings.js';
 import { isMessageKey, msg } from '../i18n/lifecycle.js';
 import { ANOMALY_KEY, CLOSE_CALL_KEY, COMPLETENESS_BIT_KEY, DIR_KEY, EVENT_KEY, HANDSHAKE_KEY, RST_AFTER_KEY, SIDE_KEY, TCPTRACE_KEY, TEARDOWN_KEY, zeekStateKey } from './lifecycle-keys.js';
@@ -167,8 +168,8 @@ function handshakeLines(c: ConnSummary, lang: Lang, paint: Paint): string[] {
   if (h.kind === 'three-way' || h.kind === 'simultaneous-open' || h.kind === 'incomplete') {
     if (h.isn.client !== null && h.isn.server !== null) {
       out.push('  ' + msg(lang, 'ex.hs.arith', {
-        x: h.isn.client, x1: (h.isn.client + 1) >>> 0, ok1: ok(h.checks.syn_ack_acks_syn),
-        y1: (h.isn.server + 1) >>> 0, ok2: ok(h.checks.ack_acks_syn_ack),
+        x: h.isn.client, x1: seqAdd(h.isn.client, 1), ok1: ok(h.checks.syn_ack_acks_syn),
+        y1: seqAdd(h.isn.server, 1), ok2: ok(h.checks.ack_acks_syn_ack),
       }));
       out.push('  ' + msg(lang, 'ex.hs.arith_simple', { ok1: ok(h.checks.syn_ack_acks_syn), ok2: ok(h.checks.ack_acks_syn_ack) }));
       out.push('  ' + msg(lang, 'ex.hs.isn', { c: h.isn.client, s: h.isn.server }));
