@@ -37,6 +37,7 @@ export async function runConns(o: ConnsOptions): Promise<number> {
   if (o.table && !o.clickhouse) throw new UsageError('--table goes with --clickhouse');
   const files = o.files ?? [o.file];
   const sinking = o.format === 'parquet' || o.clickhouse !== undefined;
+  if (sinking && files.includes('-')) throw new UsageError('--clickhouse and -T parquet read files: standard input has no capture hash');
   // One capture (a file or a merged set) or, with --jobs, every file on its own.
   let groups: Array<{ conns: ConnSummary[]; capture: string; first: (c: ConnSummary) => string; last: (c: ConnSummary) => string; set: boolean }>;
   let code = 0;

@@ -30,7 +30,8 @@ export const packetsDdl = (defs: FieldDef[], table = DEFAULT_PACKETS_TABLE): str
   const has = (n: string): boolean => cols.some((c) => c.name === n);
   const time = has('frame_time_epoch') ? 'frame_time_epoch' : undefined;
   if (!time) throw new UsageError('read --clickhouse: the fields need frame.time_epoch (the table is partitioned and ordered by it)');
-  const order = [time, ...['ip_src', 'tcp_srcport', 'ip_dst', 'tcp_dstport'].filter(has), 'capture'];
+  // A sorting key cannot hold Nullable columns (addresses and ports are null on other packets): time, capture, frame.
+  const order = [time, 'capture', ...['frame_number'].filter(has)];
   return clickhouseDdl(table, cols, time, order);
 };
 
@@ -39,7 +40,8 @@ export const fileLabel = (path: string): string => (path === '-' ? '-' : basenam
 
 export async function openSink<T>(t: SinkTarget, columns: typeof CONN_COLUMNS | ReturnType<typeof packetColumns>, ddl: () => string,
   capture: string, defaultTable: string): Promise<{ sink: RowSink<T>; where: string }> {
-  if (t.parquet !== undefined) return { sink: new ParquetSink<T>(t.parquet, columns as never), where: t.parquet };
+  // TCPSCOPE_PARQUET_ROW_GROUP: rows per row group (default 65,536), the most rows held in memory.
+  if (t.parquet !== undefined) return { sink: new ParquetSink<T>(t.parquet, columns as never, Number(process.env.TCPSCOPE_PARQUET_ROW_GROUP) || undefined), where: t.parquet };
   const table = checkTableName(t.table ?? defaultTable);
   const ch = new ClickHouse(t.clickhouse!);
   const sink = new ClickHouseSink<T>(ch, table, columns as never, capture, ddl());

@@ -114,12 +114,15 @@ export function fieldColumnType(d: FieldDef): ColumnType {
  * packet has none. Integers and booleans are numbers, times are seconds (a double: nanoseconds
  * beyond its 15-16 digits are rounded), everything else is the text `-T fields` prints.
  */
+/** Fields every frame has (never null: they can be in a ClickHouse sorting key). */
+const EVERY_FRAME = new Set(['frame.number', 'frame.time_epoch', 'frame.time_relative', 'frame.time_delta', 'frame.len', 'frame.cap_len', 'frame.interface_id']);
+
 export function fieldColumns(defs: FieldDef[]): Column<PacketRow>[] {
   const scratch: FieldValue[] = [];
   return defs.map((d): Column<PacketRow> => {
     const type = fieldColumnType(d);
     return {
-      name: d.name.replace(/[^A-Za-z0-9_]/g, '_'), type, nullable: true,
+      name: d.name.replace(/[^A-Za-z0-9_]/g, '_'), type, nullable: !EVERY_FRAME.has(d.name),
       get: (r) => {
         scratch.length = 0;
         d.get(r.rec, scratch);
