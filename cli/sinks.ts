@@ -5,6 +5,8 @@
  */
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import type { Column, ColumnType } from '../src/scale/columns.js';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { ExitError } from './errors.js';
 
 export interface RowSink<T> {
@@ -115,21 +117,37 @@ export class ClickHouse {
     this.base = u;
   }
 
-  /** Run one statement (with `body` as its data); returns the response text. Throws ExitError(8) when unreachable or refused. */
-  async query(sql: string, body?: string): Promise<string> {
+  /**
+   * Run one statement (with `body` as its data); returns the response text. Throws ExitError(8)
+   * when unreachable or refused. A new connection per statement (no keep-alive: a pooled socket
+   * the server closed while tcpscope was reading would fail an INSERT that cannot be retried safely).
+   */
+  query(sql: string, body = ''): Promise<string> {
     const u = new URL(this.base);
     u.searchParams.set('query', sql);
-    let res: Response;
-    try {
-      res = await fetch(u, { method: 'POST', body: body ?? '', headers: this.auth ? { authorization: this.auth } : {}, signal: AbortSignal.timeout(120_000) });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.code === 'ECONNREFUSED' ? 'connection refused (is clickhouse-server running?)' : cause?.message ?? (e as Error).message;
-      throw new ExitError(`ClickHouse at ${this.base.origin}: ${why}`, SINK_FAILED);
-    }
-    const text = await res.text();
-    if (!res.ok) throw new ExitError(`ClickHouse at ${this.base.origin} refused ${sql.split(/\s+/).slice(0, 3).join(' ')}…: ${text.trim().split('\n')[0]}`, SINK_FAILED);
-    return text;
+    const origin = this.base.origin;
+    const what = sql.split(/\s+/).slice(0, 3).join(' ');
+    return new Promise((resolve, reject) => {
+      const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
+        method: 'POST', agent: false, timeout: 120_000,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...(this.auth ? { authorization: this.auth } : {}) },
+      }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('error', (e) => reject(new ExitError(`ClickHouse at ${origin}: ${e.message}`, SINK_FAILED)));
+        res.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          if (res.statusCode === 200) resolve(text);
+          else reject(new ExitError(`ClickHouse at ${origin} refused ${what}…: ${text.trim().split('\n')[0] || `HTTP ${res.statusCode}`}`, SINK_FAILED));
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer within 120 s')));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const why = e.code === 'ECONNREFUSED' ? 'connection refused (is clickhouse-server running?)' : e.code === 'ENOTFOUND' ? `no such host ${u.hostname}` : e.message;
+        reject(new ExitError(`ClickHouse at ${origin}: ${why}`, SINK_FAILED));
+      });
+      req.end(body);
+    });
   }
 
   /** Delete a capture's rows and wait (at most 120 s) until the mutation is done (18.16 has no synchronous mutations). */
