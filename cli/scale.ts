@@ -51,7 +51,7 @@ export async function openSink<T>(t: SinkTarget, columns: typeof CONN_COLUMNS | 
 
 /** Said on stderr when a load is complete (and only then). */
 export function reportLoaded(rows: number, what: string, where: string): void {
-  warn(`tcpscope: ${rows} ${what} written to ${where}`);
+  warn(`tcpscope: ${rows} ${rows === 1 ? what.replace(/s$/, '') : what} written to ${where}`);
 }
 
 export type { ConnRow, PacketRow };

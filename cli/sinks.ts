@@ -1,12 +1,11 @@
 /**
  * Where rows go besides stdout: an Apache Parquet file (hyparquet-writer, streamed one row group
  * at a time so memory stays bounded) or a ClickHouse table (batched inserts over its HTTP
- * interface, JSONEachRow). Both take the typed columns of src/scale/columns.ts.
+ * interface with @clickhouse/client, JSONEachRow). Both take the typed columns of src/scale/columns.ts.
  */
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import type { Column, ColumnType } from '../src/scale/columns.js';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { ExitError } from './errors.js';
 
 export interface RowSink<T> {
@@ -105,50 +104,53 @@ export function checkTableName(name: string): string {
 export const SINK_FAILED = 8;
 
 export class ClickHouse {
-  private readonly base: URL;
-  private readonly auth: string | undefined;
+  private readonly client: ClickHouseClient;
+  private readonly origin: string;
 
   constructor(url: string) {
     let u: URL;
     try { u = new URL(url); } catch { throw new ExitError(`--clickhouse ${url}: not a URL (e.g. http://127.0.0.1:8123)`, 1); }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ExitError(`--clickhouse ${url}: use an http:// or https:// URL of ClickHouse's HTTP interface`, 1);
-    this.auth = u.username ? 'Basic ' + Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64') : undefined;
-    u.username = ''; u.password = '';
-    this.base = u;
-  }
-
-  /**
-   * Run one statement (with `body` as its data); returns the response text. Throws ExitError(8)
-   * when unreachable or refused. A new connection per statement (no keep-alive: a pooled socket
-   * the server closed while tcpscope was reading would fail an INSERT that cannot be retried safely).
-   */
-  query(sql: string, body = ''): Promise<string> {
-    const u = new URL(this.base);
-    u.searchParams.set('query', sql);
-    const origin = this.base.origin;
-    const what = sql.split(/\s+/).slice(0, 3).join(' ');
-    return new Promise((resolve, reject) => {
-      const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
-        method: 'POST', agent: false, timeout: 120_000,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...(this.auth ? { authorization: this.auth } : {}) },
-      }, (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('error', (e) => reject(new ExitError(`ClickHouse at ${origin}: ${e.message}`, SINK_FAILED)));
-        res.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          if (res.statusCode === 200) resolve(text);
-          else reject(new ExitError(`ClickHouse at ${origin} refused ${what}…: ${text.trim().split('\n')[0] || `HTTP ${res.statusCode}`}`, SINK_FAILED));
-        });
-      });
-      req.on('timeout', () => req.destroy(new Error('no answer within 120 s')));
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        const why = e.code === 'ECONNREFUSED' ? 'connection refused (is clickhouse-server running?)' : e.code === 'ENOTFOUND' ? `no such host ${u.hostname}` : e.message;
-        reject(new ExitError(`ClickHouse at ${origin}: ${why}`, SINK_FAILED));
-      });
-      req.end(body);
+    this.origin = u.origin;
+    const database = u.pathname.replace(/^\/+|\/+$/g, '') || undefined;
+    this.client = createClient({
+      url: u.origin, ...(u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : {}),
+      ...(database ? { database } : {}),
+      request_timeout: 120_000,
+      // A new connection per statement: a pooled socket the server closed while tcpscope was busy
+      // reading (its timers do not run then) fails with "socket hang up", and an INSERT cannot safely be sent again.
+      keep_alive: { enabled: false },
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
+
+  /** One line for an error: unreachable (with the reason) or refused (with ClickHouse's own first line). */
+  private fail(e: unknown, what: string): ExitError {
+    void this.close(); // nothing more will be sent: let the process end
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'ECONNREFUSED') return new ExitError(`ClickHouse at ${this.origin}: connection refused (is clickhouse-server running?)`, SINK_FAILED);
+    if (err?.code === 'ENOTFOUND') return new ExitError(`ClickHouse at ${this.origin}: no such host`, SINK_FAILED);
+    if (err?.code && /^E[A-Z]+$/.test(err.code)) return new ExitError(`ClickHouse at ${this.origin}: ${err.message}`, SINK_FAILED);
+    const first = String(err?.message ?? e).trim().split('\n')[0];
+    return new ExitError(`ClickHouse at ${this.origin} refused ${what}…: ${first}`, SINK_FAILED);
+  }
+
+  /** Run one statement; returns the response text. Throws ExitError(8) when unreachable or refused. */
+  async query(sql: string): Promise<string> {
+    try {
+      const r = await this.client.exec({ query: sql });
+      let text = '';
+      for await (const c of r.stream as AsyncIterable<Buffer>) text += c.toString('utf8');
+      return text;
+    } catch (e) { throw this.fail(e, sql.split(/\s+/).slice(0, 3).join(' ')); }
+  }
+
+  /** Insert rows (objects keyed by column) with INSERT … FORMAT JSONEachRow. */
+  async insert(table: string, values: Array<Record<string, unknown>>): Promise<void> {
+    try { await this.client.insert({ table, values, format: 'JSONEachRow' }); } catch (e) { throw this.fail(e, `INSERT INTO ${table}`); }
+  }
+
+  async close(): Promise<void> { await this.client.close().catch(() => undefined); }
 
   /** Delete a capture's rows and wait (at most 120 s) until the mutation is done (18.16 has no synchronous mutations). */
   async deleteCapture(table: string, capture: string): Promise<void> {
@@ -172,7 +174,7 @@ export class ClickHouse {
  * others succeeded, it deletes what this run loaded, so that a failed load leaves nothing behind.
  */
 export class ClickHouseSink<T> implements RowSink<T> {
-  private batch: string[] = [];
+  private batch: Array<Record<string, unknown>> = [];
   private loaded = 0;
   private started = false;
 
@@ -191,18 +193,18 @@ export class ClickHouseSink<T> implements RowSink<T> {
       const v = c.get(row);
       o[c.name] = c.type === 'bool' && v !== null ? (v ? 1 : 0) : v;
     }
-    this.batch.push(JSON.stringify(o));
+    this.batch.push(o);
     if (this.batch.length >= CLICKHOUSE_BATCH) return this.flush();
   }
 
   private async flush(): Promise<void> {
     if (!this.batch.length) return;
     if (!this.started) await this.start();
-    const body = this.batch.join('\n') + '\n';
-    const n = this.batch.length;
+    const rows = this.batch;
+    const n = rows.length;
     this.batch = [];
     try {
-      await this.ch.query(`INSERT INTO ${this.table} FORMAT JSONEachRow`, body);
+      await this.ch.insert(this.table, rows);
     } catch (e) {
       if (this.loaded) {
         let cleaned = false;
@@ -216,8 +218,10 @@ export class ClickHouseSink<T> implements RowSink<T> {
   }
 
   async finish(): Promise<number> {
-    if (!this.started) await this.start();
-    await this.flush();
-    return this.loaded;
+    try {
+      if (!this.started) await this.start();
+      await this.flush();
+      return this.loaded;
+    } finally { await this.ch.close(); }
   }
 }

@@ -28,7 +28,10 @@ const q = (sql: string): Promise<string> => server.query(sql);
 const rows = async (sql: string): Promise<Conn[]> => (await q(sql)).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Conn);
 const num = async (sql: string): Promise<number> => Number((await q(sql)).trim());
 
-after(async () => { for (const t of [T, P, D]) await q(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined); });
+after(async () => {
+  for (const t of [T, P, D]) await q(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+  await server.close();
+});
 
 test('the server answers (CI starts it with .ci/clickhouse-start)', async () => {
   assert.equal((await q('SELECT 1')).trim(), '1');
