@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cliOk, runCli, runTshark, SHARED } from './support/tshark.js';
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { cliOk, REPO, runCli, runTshark, SHARED } from './support/tshark.js';
 import { makeSplitSet, SET_SOURCES } from './support/capture-set.js';
 import { mergeFrameSources } from '../src/capture/merge.js';
 import type { Frame } from '../src/capture/types.js';
@@ -36,6 +38,10 @@ test('conns on the ten files gives the same connections as on the whole capture,
     assert.equal(c.first_file, base(set.parts[Math.floor((c.first_frame - 1) / set.perPart)]!), `stream ${c.stream}`);
     assert.equal(c.last_file, base(set.parts[Math.floor((c.last_frame - 1) / set.perPart)]!), `stream ${c.stream}`);
   }
+  // The JSON of a set fits docs/schema/conns.schema.json (first_file and last_file included).
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'docs/schema/conns.schema.json'), 'utf8')) as object);
+  assert.ok(validate(parts), ajv.errorsText(validate.errors));
   // The other formats agree too.
   assert.equal(cliOk(['conns', '-T', 'zeek-json', ...set.parts]), cliOk(['conns', '-T', 'zeek-json', set.whole]));
   assert.equal(cliOk(['conns', ...set.parts]), cliOk(['conns', set.whole]));
