@@ -175,6 +175,8 @@ export class ClickHouse {
  */
 export class ClickHouseSink<T> implements RowSink<T> {
   private batch: Array<Record<string, unknown>> = [];
+  /** rows per INSERT (TCPSCOPE_CLICKHOUSE_BATCH overrides, for tests) */
+  private readonly batchRows = Number(process.env.TCPSCOPE_CLICKHOUSE_BATCH) || CLICKHOUSE_BATCH;
   private loaded = 0;
   private started = false;
 
@@ -194,7 +196,7 @@ export class ClickHouseSink<T> implements RowSink<T> {
       o[c.name] = c.type === 'bool' && v !== null ? (v ? 1 : 0) : v;
     }
     this.batch.push(o);
-    if (this.batch.length >= CLICKHOUSE_BATCH) return this.flush();
+    if (this.batch.length >= this.batchRows) return this.flush();
   }
 
   private async flush(): Promise<void> {

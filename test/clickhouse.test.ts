@@ -178,3 +178,45 @@ test('a server that is down, or refuses, gives a clear error and a non-zero exit
     assert.match(r.stderr, /^tcpscope: .+\n$/);
   }
 });
+
+test('an insert refused after earlier batches went in: the rows of this load are deleted again, and it is said', async () => {
+  // A stand-in for ClickHouse on loopback: accepts the first INSERT, refuses the second.
+  const { createServer } = await import('node:http');
+  const { spawn } = await import('node:child_process');
+  const { CLI } = await import('./support/tshark.js');
+  const seen: string[] = [];
+  let inserts = 0;
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('end', () => {
+      const sql = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? body;
+      seen.push(sql.split(/\s+/).slice(0, 3).join(' '));
+      if (/^INSERT/.test(sql)) {
+        if (++inserts === 2) { res.writeHead(500); res.end('Code: 252, e.displayText() = DB::Exception: Too many parts (300)\n'); return; }
+        res.end('');
+      } else if (/^SELECT count\(\) FROM system\.mutations/.test(sql)) res.end('0\n');
+      else if (/^SELECT count\(\)/.test(sql)) res.end(inserts ? '5\n' : '0\n');
+      else res.end('');
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  try {
+    const f = captures.find((c) => c.endsWith('zeek_wikipedia.pcap'))!;
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'read', '--clickhouse', `http://127.0.0.1:${port}`, f],
+        { env: { ...process.env, TCPSCOPE_CLICKHOUSE_BATCH: '50' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+      const timer = setTimeout(() => child.kill(), 60_000);
+      child.on('close', (status) => { clearTimeout(timer); resolve({ status, stderr }); });
+    });
+    assert.equal(r.status, 8, r.stderr);
+    assert.match(r.stderr, /^tcpscope: ClickHouse at http:\/\/127\.0\.0\.1:\d+ refused INSERT INTO tcpscope_packets…: Code: 252, .*Too many parts/);
+    assert.match(r.stderr, /the 50 rows loaded before were deleted again: nothing of this capture is in tcpscope_packets\n$/);
+    assert.doesNotMatch(r.stderr, /written/);
+    const failedAt = seen.lastIndexOf('INSERT INTO tcpscope_packets');
+    assert.ok(seen.slice(failedAt).some((s) => s.startsWith('ALTER TABLE tcpscope_packets')), seen.join(' | '));
+  } finally { srv.close(); }
+});
