@@ -103,6 +103,10 @@ export function checkTableName(name: string): string {
 /** Exit code when the database is unreachable or refuses (documented in the README). */
 export const SINK_FAILED = 8;
 
+/** The connection broke before an answer came (not a refusal by the server). */
+const isBrokenConnection = (e: unknown): boolean =>
+  (e as NodeJS.ErrnoException)?.code === 'ECONNRESET' || /socket hang up/.test(String((e as Error)?.message));
+
 export class ClickHouse {
   private readonly client: ClickHouseClient;
   private readonly origin: string;
@@ -137,12 +141,19 @@ export class ClickHouse {
 
   /** Run one statement; returns the response text. Throws ExitError(8) when unreachable or refused. */
   async query(sql: string): Promise<string> {
-    try {
-      const r = await this.client.exec({ query: sql });
-      let text = '';
-      for await (const c of r.stream as AsyncIterable<Buffer>) text += c.toString('utf8');
-      return text;
-    } catch (e) { throw this.fail(e, sql.split(/\s+/).slice(0, 3).join(' ')); }
+    // Statements here are safe to send twice (SELECT, CREATE … IF NOT EXISTS, ALTER … DELETE of one
+    // capture): one more try when the connection broke before an answer (never for INSERT: see insert()).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await this.client.exec({ query: sql });
+        let text = '';
+        for await (const c of r.stream as AsyncIterable<Buffer>) text += c.toString('utf8');
+        return text;
+      } catch (e) {
+        if (attempt === 0 && isBrokenConnection(e)) continue;
+        throw this.fail(e, sql.split(/\s+/).slice(0, 3).join(' '));
+      }
+    }
   }
 
   /** Insert rows (objects keyed by column) with INSERT … FORMAT JSONEachRow. */

@@ -23,14 +23,16 @@ const P = `tcpscope_test_packets_${process.pid}`;
 const D = `tcpscope_test_dist_${process.pid}`;
 type Conn = Record<string, any>;
 
-const server = new ClickHouse(URL_);
-const q = (sql: string): Promise<string> => server.query(sql);
+// A client per statement: the test blocks its event loop in spawnSync for seconds at a time.
+const q = async (sql: string): Promise<string> => {
+  const c = new ClickHouse(URL_);
+  try { return await c.query(sql); } finally { await c.close(); }
+};
 const rows = async (sql: string): Promise<Conn[]> => (await q(sql)).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Conn);
 const num = async (sql: string): Promise<number> => Number((await q(sql)).trim());
 
 after(async () => {
   for (const t of [T, P, D]) await q(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
-  await server.close();
 });
 
 test('the server answers (CI starts it with .ci/clickhouse-start)', async () => {
