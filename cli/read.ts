@@ -6,10 +6,8 @@ import { detailsTree, hexDump, renderTree } from '../src/render/details.js';
 import { FieldsRenderer, applyFieldsOption, defaultFieldsOptions, fieldsHeader, resolveFields, UnknownFieldError, type FieldsOptions } from '../src/render/fields.js';
 import { packetJson } from '../src/render/json.js';
 import type { Lang } from '../src/i18n/meanings.js';
-import { captureHash, openCaptureInput, type ProblemSource } from './capture-set.js';
-import { DEFAULT_PACKET_FIELDS, packetColumns } from '../src/scale/columns.js';
-import { DEFAULT_PACKETS_TABLE, fileLabel, openSink, packetsDdl, reportLoaded, type PacketRow } from './scale.js';
-import type { RowSink } from './sinks.js';
+import { openCaptureInput, type ProblemSource } from './capture-set.js';
+import { DEFAULT_PACKETS_TABLE, openPacketSink } from './scale.js';
 import { Output, warn } from './output.js';
 import { ExitCode, InputError, UsageError } from './errors.js';
 import { Option, type Command } from 'commander';
@@ -62,26 +60,9 @@ export async function runRead(o: ReadOptions): Promise<number> {
       throw e;
     }
   } else if (o.fields.length && o.format !== 'parquet' && !o.clickhouse) throw new UsageError('-e needs -T fields');
-  if (o.format === 'parquet' && (!o.write || !o.fields.length)) throw new UsageError('read -T parquet needs -e FIELD (one or more) and -w FILE');
-  if (o.write && o.format !== 'parquet') throw new UsageError('-w FILE goes with -T parquet');
-  if (o.clickhouse && o.format !== 'text') throw new UsageError('--clickhouse loads the packets instead of printing them: leave out -T');
-  if (o.table && !o.clickhouse) throw new UsageError('--table goes with --clickhouse');
   if (o.twoPass && o.files) throw new UsageError('-2 reads one file twice: not with a capture set');
   const files = o.files ?? [o.file];
-  let sink: RowSink<PacketRow> | undefined, sinkWhere = '';
-  let capture = '';
-  if (o.format === 'parquet' || o.clickhouse) {
-    if (files.includes('-')) throw new UsageError('-T parquet and --clickhouse read files: standard input has no capture hash');
-    let defs;
-    try { defs = resolveFields(o.fields.length ? o.fields : DEFAULT_PACKET_FIELDS); } catch (e) {
-      if (e instanceof UnknownFieldError) throw new UsageError(e.message);
-      throw e;
-    }
-    capture = await captureHash(files, o.append);
-    ({ sink, where: sinkWhere } = await openSink<PacketRow>({ parquet: o.write, clickhouse: o.clickhouse, table: o.table }, packetColumns(defs),
-      () => packetsDdl(defs, o.table ?? DEFAULT_PACKETS_TABLE), capture, DEFAULT_PACKETS_TABLE));
-  }
-  const labels = files.map(fileLabel);
+  const sink = await openPacketSink({ ...o, files }); // -T parquet, --clickhouse (cli/scale.ts)
   const filter = displayFilter(o.filter);
   const stats = parseStats(o.stats ?? []);
   const finals = o.twoPass ? await firstPass(o.file) : undefined;
@@ -112,7 +93,7 @@ export async function runRead(o: ReadOptions): Promise<number> {
       if (o.quiet) continue;
       // -c counts packets read, as tshark does with -r: -c 5 -Y FILTER shows the matches among the first 5.
       if (filter && !filter.matches(rec)) continue;
-      if (sink) { const p = sink.add({ rec, capture, file: labels[frame.file ?? 0]! }); if (p) await p; }
+      if (sink) { const p = sink.add(rec, frame.file); if (p) await p; }
       else if (fieldsRenderer) { header(); out.line(fieldsRenderer.line(rec)); }
       else if (o.format === 'json') {
         out.line((jsonFirst ? '  ' : ', ') + JSON.stringify(packetJson(rec)));
@@ -134,7 +115,7 @@ export async function runRead(o: ReadOptions): Promise<number> {
   if (parser.info) for (let i = stats.length - 1; i >= 0; i--) out.raw(renderStat(stats[i]!));
   out.flush();
   const code = reportProblems(parser, opened.label, shown);
-  if (sink) reportLoaded(await sink.finish(), 'packets', sinkWhere);
+  if (sink) await sink.finish();
   return code;
 }
 

@@ -4,7 +4,10 @@
  * independent files.
  */
 import { basename } from 'node:path';
-import { CONN_COLUMNS, packetColumns, type ConnRow, type PacketRow } from '../src/scale/columns.js';
+import { CONN_COLUMNS, DEFAULT_PACKET_FIELDS, packetColumns, type ConnRow, type PacketRow } from '../src/scale/columns.js';
+import type { PacketRecord } from '../src/record.js';
+import { resolveFields, UnknownFieldError } from '../src/render/fields.js';
+import { captureHash } from './capture-set.js';
 import type { FieldDef } from '../src/fields/registry.js';
 import { ClickHouse, ClickHouseSink, ParquetSink, checkTableName, clickhouseDdl, type RowSink } from './sinks.js';
 import { UsageError } from './errors.js';
@@ -55,3 +58,40 @@ export function reportLoaded(rows: number, what: string, where: string): void {
 }
 
 export type { ConnRow, PacketRow };
+
+/** What `read` needs to write packet rows. */
+export interface PacketSinkOptions {
+  format: string;
+  fields: string[];
+  files: string[];
+  append?: boolean;
+  write?: string;
+  clickhouse?: string;
+  table?: string;
+}
+
+/**
+ * `read -T parquet -e … -w FILE` or `read --clickhouse URL`: check the options and open the sink
+ * (undefined when the packets are printed instead). add() takes the record and its frame.file.
+ */
+export async function openPacketSink(o: PacketSinkOptions): Promise<{ add(rec: PacketRecord, file: number | undefined): void | Promise<void>; finish(): Promise<void> } | undefined> {
+  if (o.format === 'parquet' && (!o.write || !o.fields.length)) throw new UsageError('read -T parquet needs -e FIELD (one or more) and -w FILE');
+  if (o.write && o.format !== 'parquet') throw new UsageError('-w FILE goes with -T parquet');
+  if (o.clickhouse && o.format !== 'text') throw new UsageError('--clickhouse loads the packets instead of printing them: leave out -T');
+  if (o.table && !o.clickhouse) throw new UsageError('--table goes with --clickhouse');
+  if (o.format !== 'parquet' && !o.clickhouse) return undefined;
+  if (o.files.includes('-')) throw new UsageError('-T parquet and --clickhouse read files: standard input has no capture hash');
+  let defs;
+  try { defs = resolveFields(o.fields.length ? o.fields : DEFAULT_PACKET_FIELDS); } catch (e) {
+    if (e instanceof UnknownFieldError) throw new UsageError(e.message);
+    throw e;
+  }
+  const capture = await captureHash(o.files, o.append);
+  const labels = o.files.map(fileLabel);
+  const { sink, where } = await openSink<PacketRow>({ parquet: o.write, clickhouse: o.clickhouse, table: o.table }, packetColumns(defs),
+    () => packetsDdl(defs, o.table ?? DEFAULT_PACKETS_TABLE), capture, DEFAULT_PACKETS_TABLE);
+  return {
+    add: (rec, file) => sink.add({ rec, capture, file: labels[file ?? 0]! }),
+    finish: async () => { reportLoaded(await sink.finish(), 'packets', where); },
+  };
+}
