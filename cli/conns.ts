@@ -7,11 +7,7 @@ import { UsageError } from './errors.js';
 import { pickLang, captureArg, positiveInt } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
-import { captureHash } from './capture-set.js';
-import { connsInWorkers } from './jobs.js';
-import { CONN_COLUMNS } from '../src/scale/columns.js';
-import { connsDdl, DEFAULT_CONNS_TABLE, fileLabel, openSink, reportLoaded, type ConnRow } from './scale.js';
-import type { ConnSummary } from '../src/tcp/lifecycle.js';
+import { connGroups, DEFAULT_CONNS_TABLE, sinkConns } from './scale.js';
 
 export interface ConnsOptions {
   file: string;
@@ -35,49 +31,9 @@ export async function runConns(o: ConnsOptions): Promise<number> {
   if (o.write && o.format !== 'parquet') throw new UsageError('-w FILE goes with -T parquet');
   if (o.clickhouse && o.format === 'parquet') throw new UsageError('give either -T parquet -w FILE or --clickhouse URL');
   if (o.table && !o.clickhouse) throw new UsageError('--table goes with --clickhouse');
-  const files = o.files ?? [o.file];
-  const sinking = o.format === 'parquet' || o.clickhouse !== undefined;
-  if (sinking && files.includes('-')) throw new UsageError('--clickhouse and -T parquet read files: standard input has no capture hash');
-  // One capture (a file or a merged set) or, with --jobs, every file on its own.
-  let groups: Array<{ conns: ConnSummary[]; capture: string; first: (c: ConnSummary) => string; last: (c: ConnSummary) => string; set: boolean }>;
-  let code = 0;
-  if (o.jobs !== undefined) {
-    if (files.includes('-')) throw new UsageError('--jobs reads files: standard input cannot be one of them');
-    const res = await connsInWorkers(files, o.jobs, o.filter, sinking);
-    groups = res.map((r) => ({ conns: r.summaries, capture: r.capture, first: () => fileLabel(r.file), last: () => fileLabel(r.file), set: files.length > 1 }));
-    code = Math.max(0, ...res.map((r) => r.code));
-  } else {
-    const filter = displayFilter(o.filter);
-    // Machine formats stay pure: live packet lines only with the table.
-    const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' && !sinking ? undefined : false, files: o.files, append: o.append });
-    const name = (i: number | undefined): string => fileLabel(run.files[i ?? 0]!);
-    groups = [{ conns: run.conns.map((c) => c.summary), capture: sinking && o.file !== '-' ? await captureHash(run.files, o.append) : '',
-      first: (c) => name(run.spans.get(c.stream)?.[0]), last: (c) => name(run.spans.get(c.stream)?.[1]), set: run.files.length > 1 }];
-    code = run.code;
-  }
-  if (sinking) {
-    if (groups.some((g) => !g.capture)) throw new UsageError('--clickhouse and -T parquet read files: standard input has no capture hash');
-    const rows = (function* (): Generator<ConnRow> {
-      for (const g of groups) for (const c of g.conns) yield { json: connJson(c), capture: g.capture, first_file: g.first(c), last_file: g.last(c) };
-    })();
-    if (o.clickhouse && groups.length > 1) {
-      // --jobs: each file is its own capture; a re-load of one file replaces that file's rows.
-      let total = 0, where = '';
-      for (const g of groups) {
-        const { sink, where: w } = await openSink<ConnRow>({ clickhouse: o.clickhouse, table: o.table }, CONN_COLUMNS, () => connsDdl(o.table ?? DEFAULT_CONNS_TABLE), g.capture, DEFAULT_CONNS_TABLE);
-        for (const c of g.conns) await sink.add({ json: connJson(c), capture: g.capture, first_file: g.first(c), last_file: g.last(c) });
-        total += await sink.finish();
-        where = w.replace(/ \(capture .*\)$/, ` (${groups.length} captures)`);
-      }
-      reportLoaded(total, 'connections', where);
-      return code;
-    }
-    const { sink, where } = await openSink<ConnRow>({ parquet: o.write, clickhouse: o.clickhouse, table: o.table }, CONN_COLUMNS,
-      () => connsDdl(o.table ?? DEFAULT_CONNS_TABLE), groups[0]!.capture, DEFAULT_CONNS_TABLE);
-    for (const r of rows) await sink.add(r);
-    reportLoaded(await sink.finish(), 'connections', where);
-    return code;
-  }
+  // One capture (a file or a merged set) or, with --jobs, every file on its own (cli/scale.ts).
+  const { groups, code } = await connGroups(o);
+  if (o.format === 'parquet' || o.clickhouse !== undefined) { await sinkConns(o, groups); return code; }
   const conns = groups.flatMap((g) => g.conns);
   const fileOf = groups.flatMap((g) => g.conns.map((c) => (g.set ? [g.first(c), g.last(c)] as const : undefined)));
   const out = new Output();

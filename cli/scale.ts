@@ -8,6 +8,11 @@ import { CONN_COLUMNS, DEFAULT_PACKET_FIELDS, packetColumns, type ConnRow, type 
 import type { PacketRecord } from '../src/record.js';
 import { resolveFields, UnknownFieldError } from '../src/render/fields.js';
 import { captureHash } from './capture-set.js';
+import { connJson } from '../src/render/conns.js';
+import type { ConnSummary } from '../src/tcp/lifecycle.js';
+import { connsInWorkers } from './jobs.js';
+import { runLifecycle } from './lifecycle-run.js';
+import { displayFilter } from './filter.js';
 import type { FieldDef } from '../src/fields/registry.js';
 import { ClickHouse, ClickHouseSink, ParquetSink, checkTableName, clickhouseDdl, type RowSink } from './sinks.js';
 import { UsageError } from './errors.js';
@@ -94,4 +99,69 @@ export async function openPacketSink(o: PacketSinkOptions): Promise<{ add(rec: P
     add: (rec, file) => sink.add({ rec, capture, file: labels[file ?? 0]! }),
     finish: async () => { reportLoaded(await sink.finish(), 'packets', where); },
   };
+}
+
+/** The options of `conns` that choose what is read and where rows go. */
+export interface ConnGroupOptions {
+  file: string;
+  files?: string[];
+  append?: boolean;
+  jobs?: number;
+  filter?: string;
+  format: string;
+  write?: string;
+  clickhouse?: string;
+  table?: string;
+}
+
+/** The connections of one capture (a file, or a set read as one) or, with --jobs, of each file on its own. */
+export interface ConnGroup { conns: ConnSummary[]; capture: string; first: (c: ConnSummary) => string; last: (c: ConnSummary) => string; set: boolean }
+
+/** Read what `conns` was given: one capture (a file or a merged set) or, with --jobs, every file on its own. */
+export async function connGroups(o: ConnGroupOptions): Promise<{ groups: ConnGroup[]; code: number }> {
+  const files = o.files ?? [o.file];
+  const sinking = o.format === 'parquet' || o.clickhouse !== undefined;
+  if (sinking && files.includes('-')) throw new UsageError('--clickhouse and -T parquet read files: standard input has no capture hash');
+  let groups: ConnGroup[];
+  let code = 0;
+  if (o.jobs !== undefined) {
+    if (files.includes('-')) throw new UsageError('--jobs reads files: standard input cannot be one of them');
+    const res = await connsInWorkers(files, o.jobs, o.filter, sinking);
+    groups = res.map((r) => ({ conns: r.summaries, capture: r.capture, first: () => fileLabel(r.file), last: () => fileLabel(r.file), set: files.length > 1 }));
+    code = Math.max(0, ...res.map((r) => r.code));
+  } else {
+    const filter = displayFilter(o.filter);
+    // Machine formats stay pure: live packet lines only with the table.
+    const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' && !sinking ? undefined : false, files: o.files, append: o.append });
+    const name = (i: number | undefined): string => fileLabel(run.files[i ?? 0]!);
+    groups = [{ conns: run.conns.map((c) => c.summary), capture: sinking && o.file !== '-' ? await captureHash(run.files, o.append) : '',
+      first: (c) => name(run.spans.get(c.stream)?.[0]), last: (c) => name(run.spans.get(c.stream)?.[1]), set: run.files.length > 1 }];
+    code = run.code;
+  }
+  return { groups, code };
+}
+
+/** `conns -T parquet -w FILE` or `conns --clickhouse URL`: the rows of every group. */
+export async function sinkConns(o: ConnGroupOptions, groups: ConnGroup[]): Promise<void> {
+  if (groups.some((g) => !g.capture)) throw new UsageError('--clickhouse and -T parquet read files: standard input has no capture hash');
+  const rows = (function* (): Generator<ConnRow> {
+    for (const g of groups) for (const c of g.conns) yield { json: connJson(c), capture: g.capture, first_file: g.first(c), last_file: g.last(c) };
+  })();
+  if (o.clickhouse && groups.length > 1) {
+    // --jobs: each file is its own capture; a re-load of one file replaces that file's rows.
+    let total = 0, where = '';
+    for (const g of groups) {
+      const { sink, where: w } = await openSink<ConnRow>({ clickhouse: o.clickhouse, table: o.table }, CONN_COLUMNS, () => connsDdl(o.table ?? DEFAULT_CONNS_TABLE), g.capture, DEFAULT_CONNS_TABLE);
+      for (const c of g.conns) await sink.add({ json: connJson(c), capture: g.capture, first_file: g.first(c), last_file: g.last(c) });
+      total += await sink.finish();
+      where = w.replace(/ \(capture .*\)$/, ` (${groups.length} captures)`);
+    }
+    reportLoaded(total, 'connections', where);
+    return;
+  }
+  const { sink, where } = await openSink<ConnRow>({ parquet: o.write, clickhouse: o.clickhouse, table: o.table }, CONN_COLUMNS,
+    () => connsDdl(o.table ?? DEFAULT_CONNS_TABLE), groups[0]!.capture, DEFAULT_CONNS_TABLE);
+  for (const r of rows) await sink.add(r);
+  reportLoaded(await sink.finish(), 'connections', where);
+  return;
 }
