@@ -14,6 +14,9 @@ import { runLifecycle, terminalPaint } from './lifecycle-run.js';
 
 export interface ExplainCliOptions {
   file: string;
+  /** a capture set: these files as one capture (merged by time, or one after the other with append) */
+  files?: string[];
+  append?: boolean;
   stream?: number;
   lang: Lang;
   all: boolean;
@@ -32,6 +35,7 @@ export async function runExplain(o: ExplainCliOptions): Promise<number> {
   const collector = new FactsCollector();
   const run = await runLifecycle(o.file, {
     observers: [collector],
+    files: o.files, append: o.append,
     keep: filter ? (rec) => filter.matches(rec) : undefined,
     // Timelines only for what will be printed: the asked stream, or the first few and the first with a SYN.
     timeline: (stream, first) => {
@@ -63,7 +67,8 @@ export async function runExplain(o: ExplainCliOptions): Promise<number> {
       http: collector.http.get(s.stream) ?? [], reuses: reuse.reuses.get(s.stream), reusedBy: reuse.reusedBy.get(s.stream),
       site: { streams: site.map((x) => x.summary.stream), packets: site.reduce((n, x) => n + x.summary.packets.client + x.summary.packets.server, 0) },
       host: host ? { host, frames: hostFrames } : undefined,
-      file: o.file === '-' ? undefined : o.file,
+      // follow re-reads one file: no suggestion for standard input or a capture set
+      file: o.file === '-' || o.files ? undefined : o.file,
     };
   };
   const optsFor = (s: (typeof run.conns)[number]['summary']) => ({ all: o.all, limit: o.limit, ladder: o.ladder, paint, width, facts: factsOf(s) });
@@ -99,8 +104,9 @@ export function proseWidth(): number {
 export function registerExplain(program: Command): void {
   program.command('explain')
     .description('tell the life of a connection: handshake arithmetic, every packet with both endpoints\' RFC 9293 states, the teardown, the tools\' verdicts, Wireshark filters, and a ladder diagram')
-    .argument('[file]', 'pcap or pcapng file (gzip allowed); - for standard input')
+    .argument('[file...]', 'pcap or pcapng files (gzip allowed), directories or globs: several are read as one capture in timestamp order; - for standard input')
     .option('-r <file>', 'the capture to read (same as the positional argument)')
+    .option('--append', 'several files: one after the other (mergecap -a) instead of merged by time')
     .option('--stream <n>', 'the connection to explain (tcp.stream); default: every connection, or the first with a handshake when there are more than 4', (v: string) => {
       if (!/^\d+$/.test(v)) throw new UsageError(`--stream ${v}: expected a tcp.stream number (0, 1, …)`);
       return Number(v);
@@ -112,10 +118,10 @@ export function registerExplain(program: Command): void {
     .option('--lang <lang>', 'language: en or zh-CN (default from LANG)')
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
-    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      const path = captureArg('explain', file, opts);
+    .action(async (file: string[] | undefined, opts: Record<string, unknown>) => {
+      const files = captureArg('explain', file, opts);
       process.exitCode = await runExplain({
-        file: path, stream: opts.stream as number | undefined, lang: pickLang(opts.lang as string | undefined),
+        file: files[0]!, files: files.length > 1 ? files : undefined, append: Boolean(opts.append), stream: opts.stream as number | undefined, lang: pickLang(opts.lang as string | undefined),
         all: Boolean(opts.all), limit: opts.limit as number | undefined, ladder: opts.ladder !== false,
         filter: opts.Y as string | undefined, color: opts.color === undefined ? undefined : Boolean(opts.color),
       });

@@ -9,7 +9,7 @@ import { FOLLOW_MODES, renderFollow, TcpFollower, type FollowDirection, type Fol
 import { openCaptureFile } from './node-io.js';
 import { Output, warn } from './output.js';
 import { InputError, UsageError } from './errors.js';
-import { reportProblems } from './read.js';
+import { reportProblems } from './capture-set.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 
 const STREAM = /^\d+$/;

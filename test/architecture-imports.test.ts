@@ -22,7 +22,7 @@ import { REPO } from './support/tshark.js';
 /** Layers of src/, bottom first: a folder (`src/tcp`) or a file (`src/record.ts`). */
 export const LAYERS = [
   'src/core', 'src/i18n', 'src/capture', 'src/decode', 'src/tcp', 'src/app', 'src/record.ts', 'src/dissect.ts',
-  'src/fields', 'src/filter', 'src/render', 'src/index.ts',
+  'src/fields', 'src/filter', 'src/render', 'src/scale', 'src/index.ts',
 ] as const;
 /** Folders at the edge: they may import anything under src/, and src/ never imports them. */
 export const EDGE = ['cli', 'web', 'bench'] as const;

@@ -19,7 +19,7 @@ import { ExitCode, ExitError, UsageError } from '../errors.js';
 import { displayFilter, FILTER_HELP } from '../filter.js';
 import { pickLang, positiveInt } from '../options.js';
 import { Output, warn } from '../output.js';
-import { reportProblems } from '../read.js';
+import { reportProblems } from '../capture-set.js';
 import { terminalPaint } from '../lifecycle-run.js';
 import { dropsLine, LiveCapture, needEngine } from './engine.js';
 import { IsbWatcher } from './isb.js';

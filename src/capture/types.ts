@@ -32,6 +32,8 @@ export interface Frame {
   fileOffset: number;
   /** Decimal digits of the timestamp resolution (6 for µs, 9 for ns), as Wireshark shows times. */
   precision?: number;
+  /** Capture sets (src/capture/merge.ts): index of the source file this frame came from (0-based, in the order given). */
+  file?: number;
 }
 
 /** Something wrong with the capture file itself (not with a packet's headers). */

@@ -22,6 +22,8 @@ export const FRAME_FIELDS: FieldDef[] = [
   uint('frame.len', 'Frame Length', 32, (r, out) => { out.push(r.packet.frame.origLen); }),
   uint('frame.cap_len', 'Capture Length', 32, (r, out) => { out.push(r.packet.frame.capLen); }),
   uint('frame.interface_id', 'Interface id', 32, (r, out) => { out.push(r.packet.frame.iface); }),
+  // tcpscope's own (capture sets): index of the file the frame came from; absent when one file is read.
+  uint('frame.file', 'Source file index in the capture set', 32, (r, out) => { if (r.packet.frame.file !== undefined) out.push(r.packet.frame.file); }),
 
   proto('eth', 'Ethernet II', eachLayer('eth', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + 14)); })),
   ether('eth.dst', 'Destination', eachLayer('eth', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + 6)); })),
