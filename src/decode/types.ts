@@ -78,6 +78,8 @@ export interface TcpLayer {
   /** offset and captured length of the payload */ payloadOffset: number; payloadCaptured: number;
   /** a header quoted inside an ICMP error (only the first 8 bytes may be there; never tracked) */
   quoted?: boolean;
+  /** inside an ICMP or ICMPv6 error (from 16 header bytes tshark shows each fixed field that was quoted) */
+  inError?: boolean;
 }
 export interface UdpLayer { kind: 'udp'; offset: number; captured: number; srcPort: number; dstPort: number; length: number; checksum: number; payloadOffset: number; /** quoted inside an ICMP error */ quoted?: boolean }
 export interface GreLayer {
