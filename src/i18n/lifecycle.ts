@@ -7,6 +7,7 @@
  * its key), and test/explain-i18n.test.ts fails on a key nothing uses. `{name}` marks a value
  * filled in by `msg()`; both languages use the same placeholders.
  */
+import type { IcmpMeaning } from '../tcp/icmp-errors.js';
 import type { Lang } from './meanings.js';
 import type { Anomaly, ConnSummary, HandshakeKind, RstSummary, SocketEvent, TeardownKind } from '../tcp/lifecycle.js';
 
@@ -197,6 +198,18 @@ const EN = {
   'tshort.four-way': 'four-way', 'tshort.three-way-merged-fin-ack': '3-packet', 'tshort.fin-with-data': 'FIN+data',
   'tshort.half-close': 'half-close', 'tshort.simultaneous-close': 'simultaneous', 'tshort.rst-abort': 'RST abort',
   'tshort.unfinished': 'unfinished', 'tshort.none': 'none', 'tshort.open': 'open',
+  'ex.icmp': 'ICMP errors about this connection:',
+  'ex.icmp.router': '#{frame}: a router at {addr} said {what}{mtu} for the {side}\'s segment seq={seq}',
+  'ex.icmp.host': '#{frame}: a host at {addr} said {what} for the {side}\'s segment seq={seq}',
+  'ex.icmp.peer': '#{frame}: the {peer} ({addr}) said {what} for the {side}\'s segment seq={seq}',
+  'ex.icmp.mtu': ' (next-hop MTU {mtu})',
+  'ex.icmp.raw': '{seq} (raw: that side had sent nothing before)',
+  'ex.icmp.smaller': '#{frame}: the {side} sent seq={seq} again, {len} bytes instead of {was}',
+  'icmp.net-unreachable': 'network unreachable', 'icmp.host-unreachable': 'host unreachable', 'icmp.protocol-unreachable': 'protocol unreachable',
+  'icmp.port-unreachable': 'port unreachable', 'icmp.fragmentation-needed': 'fragmentation needed',
+  'icmp.administratively-prohibited': 'communication administratively prohibited', 'icmp.unreachable': 'destination unreachable',
+  'icmp.source-quench': 'source quench', 'icmp.redirect': 'redirect', 'icmp.time-exceeded': 'time exceeded',
+  'icmp.parameter-problem': 'parameter problem', 'icmp.packet-too-big': 'packet too big',
   'ladder.handshake': 'handshake', 'ladder.teardown': 'teardown',
 } as const satisfies Record<string, string>;
 
@@ -376,6 +389,18 @@ const ZH_CN = {
   'tshort.four-way': '四次挥手', 'tshort.three-way-merged-fin-ack': '三次挥手', 'tshort.fin-with-data': 'FIN带数据',
   'tshort.half-close': '半关闭', 'tshort.simultaneous-close': '同时关闭', 'tshort.rst-abort': 'RST终止',
   'tshort.unfinished': '未完成', 'tshort.none': '无', 'tshort.open': '未关闭',
+  'ex.icmp': '关于此连接的 ICMP 差错报文：',
+  'ex.icmp.router': '#{frame}：{addr} 处的路由器报告“{what}”{mtu}，针对此连接{side}的报文段 seq={seq}',
+  'ex.icmp.host': '#{frame}：{addr} 处的主机报告“{what}”，针对此连接{side}的报文段 seq={seq}',
+  'ex.icmp.peer': '#{frame}：{peer}（{addr}）报告“{what}”，针对此连接{side}的报文段 seq={seq}',
+  'ex.icmp.mtu': '（下一跳 MTU {mtu}）',
+  'ex.icmp.raw': '{seq}（原始值：该方此前未发送过报文段）',
+  'ex.icmp.smaller': '#{frame}：{side}再次发送 seq={seq}，长度 {len} 字节（原为 {was} 字节）',
+  'icmp.net-unreachable': '网络不可达', 'icmp.host-unreachable': '主机不可达', 'icmp.protocol-unreachable': '协议不可达',
+  'icmp.port-unreachable': '端口不可达', 'icmp.fragmentation-needed': '需要分片',
+  'icmp.administratively-prohibited': '通信被管理策略禁止', 'icmp.unreachable': '目的不可达',
+  'icmp.source-quench': '源抑制', 'icmp.redirect': '重定向', 'icmp.time-exceeded': '超时',
+  'icmp.parameter-problem': '参数问题', 'icmp.packet-too-big': '分组过大',
   'ladder.handshake': '握手', 'ladder.teardown': '挥手',
 } as const satisfies Record<MessageKey, string>;
 
@@ -448,3 +473,9 @@ export function zeekStateKey(cs: string): MessageKey {
   if (!k) throw new Error(`unknown Zeek conn_state "${cs}"`);
   return k;
 }
+export const ICMP_MEANING_KEY = {
+  'net-unreachable': 'icmp.net-unreachable', 'host-unreachable': 'icmp.host-unreachable', 'protocol-unreachable': 'icmp.protocol-unreachable',
+  'port-unreachable': 'icmp.port-unreachable', 'fragmentation-needed': 'icmp.fragmentation-needed',
+  'administratively-prohibited': 'icmp.administratively-prohibited', unreachable: 'icmp.unreachable', 'source-quench': 'icmp.source-quench',
+  redirect: 'icmp.redirect', 'time-exceeded': 'icmp.time-exceeded', 'parameter-problem': 'icmp.parameter-problem', 'packet-too-big': 'icmp.packet-too-big',
+} as const satisfies Record<IcmpMeaning, MessageKey>;
