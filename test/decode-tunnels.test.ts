@@ -119,6 +119,36 @@ test('crafted tunnel and link-type captures agree with tshark, inner TCP include
   } finally { if (!process.env.TCPSCOPE_KEEP_CRAFTED) rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('-V shows the main fields of VXLAN, Geneve, GRE, GTP-U, Teredo and ICMP with tshark\'s wording', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+  const titles: Record<string, string> = {
+    'vxlan-vni': 'Virtual eXtensible Local Area Network', 'geneve-options': 'Generic Network Virtualization Encapsulation, VNI: 0x000042',
+    'gre-teb-checksum-key-seq': 'Generic Routing Encapsulation', 'gtpu-extension-header': 'GPRS Tunneling Protocol',
+    'teredo-origin-auth': 'Teredo IPv6 over UDP tunneling', 'icmp-errors-quoting-whole-tcp-header': 'Internet Control Message Protocol',
+    'icmpv6-packet-too-big-whole-tcp-header': 'Internet Control Message Protocol v6',
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'tcpscope-encap-'));
+  try {
+    const bad: string[] = [];
+    let checked = 0;
+    for (const c of CASES.filter((x) => titles[x.name])) {
+      const file = join(dir, `${c.name}.pcap`);
+      writeFileSync(file, pcapOf(c.dlt, c.frames));
+      const theirs = new Set(runTshark(['-n', '-r', file, '-V']).stdout.split('\n').map((l) => l.trim()));
+      const ours = runCli(['read', file, '-V']).stdout.split('\n');
+      // every line of each of our blocks for the layer (its title line up to the next top-level line)
+      for (let i = 0; i < ours.length; i++) {
+        if (!ours[i]!.startsWith(titles[c.name]!)) continue;
+        const block = [ours[i]!];
+        for (let j = i + 1; j < ours.length && ours[j]!.startsWith(' '); j++) block.push(ours[j]!);
+        if (block.length < 2 && c.name !== 'teredo-origin-auth') bad.push(`${c.name}: only a title`);
+        for (const l of block) { checked++; if (!theirs.has(l.trim())) bad.push(`${c.name}: "${l.trim()}" is not a line of tshark -V`); }
+      }
+    }
+    assert.ok(checked >= 40, `only ${checked} lines checked`);
+    assert.deepEqual(bad.slice(0, 20), []);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('an IP version that contradicts its ethertype is malformed and not decoded', () => {
   const frame = eth(M1, M2, 0x86dd, inner[0]!);
   const p = decodePacket({ number: 1, tsSec: 0, tsNsec: 0, capLen: frame.length, origLen: frame.length, linkType: 1, iface: 0, data: frame, fileOffset: 0 });
