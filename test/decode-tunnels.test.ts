@@ -14,7 +14,7 @@ import { compareFields, hasTshark, runCli, runTshark } from './support/tshark.js
 import { ENCAP_FIELDS } from './support/encap.js';
 import {
   aristaTs, ayiya, cat, conversation, juniper, pktapHdr, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
-  radiotap, tcp, teredo, udp, vxlan, wlanData, ieee8023, type Bytes,
+  radiotap, tcp, teredo, udp, vxlan, wlanData, ieee8023, mpacket, type Bytes,
 } from './support/encap-build.js';
 import { quotedTcpFrames, quotedTcp6Frames } from './support/icmp-build.js';
 import { decodePacket } from '../src/decode/decode.js';
@@ -94,6 +94,8 @@ const CASES: Case[] = [
   { name: 'ppp-hdlc', dlt: 50, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip)) },
   { name: 'radiotap-80211-qos-data', dlt: 127, tcpFrames: 8, fields: ['wlan.fc.type_subtype', 'llc.type'], frames: inner.map((ip) => radiotap(wlanData(ip, true))) },
   { name: 'ieee80211-data', dlt: 105, tcpFrames: 8, fields: ['wlan.fc.type_subtype'], frames: inner.map((ip) => wlanData(ip)) },
+  { name: 'ethernet-mpacket', dlt: 274, tcpFrames: 8, frames: inner.map((ip, k) => mpacket(innerEth(ip, dirs[k]!))) },
+  { name: 'ethernet-mpacket-bad-crc', dlt: 274, tcpFrames: 0, frames: inner.slice(0, 2).map((ip, k) => mpacket(innerEth(ip, dirs[k]!), true)) },
   { name: 'openbsd-loop', dlt: 108, tcpFrames: 8, frames: inner.map((ip) => cat([0, 0, 0, 2], ip)) },
   // tshark's IPv4 dissector passes a version-6 header to IPv6; IPv6 with version 4 is malformed.
   { name: 'ethertype-ipv4-carrying-ipv6', dlt: 1, tcpFrames: 2, frames: inner6().slice(0, 2).map((ip) => eth(M1, M2, 0x0800, ip)) },
@@ -207,7 +209,7 @@ test('decode problems carry stable ids', () => {
 
 test('random bytes behind every new link type and tunnel never throw, and the walk stays bounded', async () => {
   const { PacketDecoder } = await import('../src/decode/decode.js');
-  const links = [7, 9, 10, 50, 104, 105, 127, 129, 149, 178, 192, 239, 258];
+  const links = [7, 9, 10, 50, 104, 105, 127, 129, 149, 178, 192, 239, 258, 274];
   const frame = (data: Bytes, linkType: number, n: number) => ({ number: n, tsSec: 0, tsNsec: 0, capLen: data.length, origLen: data.length + 3, linkType, iface: 0, data, fileOffset: 0 });
   const dec = new PacketDecoder();
   let n = 0;
