@@ -51,6 +51,7 @@ export class Dissector {
       relSec: frame.tsSec - this.firstSec, relNsec: frame.tsNsec - this.firstNsec,
       deltaSec: frame.tsSec - this.prevSec, deltaNsec: frame.tsNsec - this.prevNsec,
     };
+    if (!tcp) { const q = this.tcp.trackQuoted(packet); if (q) rec.quoted = q; }
     this.prevSec = frame.tsSec;
     this.prevNsec = frame.tsNsec;
     for (let i = 0; i < this.observers.length; i++) this.observers[i]!.observe(rec);

@@ -14,8 +14,9 @@ import { compareFields, hasTshark, runCli, runTshark } from './support/tshark.js
 import { ENCAP_FIELDS } from './support/encap.js';
 import {
   aristaTs, ayiya, cat, conversation, juniper, pktapHdr, erspan2, eth, fragments4, fragments6, geneve, gre, gtpu, innerIpv4, ipv4, ipv6, pbbTag, pcapOf, ppp,
-  radiotap, tcp, teredo, udp, vxlan, wlanData, ieee8023, type Bytes,
+  radiotap, tcp, teredo, udp, vxlan, wlanData, ieee8023, mpacket, type Bytes,
 } from './support/encap-build.js';
+import { quotedTcpFrames, quotedTcp6Frames } from './support/icmp-build.js';
 import { decodePacket } from '../src/decode/decode.js';
 import { DECODE_PROBLEMS } from '../src/decode/problems.js';
 
@@ -43,6 +44,7 @@ const dirs6 = [0, 1, 0, 0, 1, 0, 1, 0];
 
 interface Case { name: string; dlt: number; frames: Bytes[]; fields?: string[]; tcpFrames: number }
 
+
 const CASES: Case[] = [
   { name: 'gre-teb-checksum-key-seq', dlt: 1, tcpFrames: 8, fields: ['gre.flags_and_version', 'gre.proto', 'gre.checksum', 'gre.key', 'gre.sequence_number'],
     frames: inner.map((ip, k) => outer4(47, dirs[k]!, gre({ protocol: 0x6558, checksum: true, key: 0x1234abcd, seq: k + 1 }, innerEth(ip, dirs[k]!)))) },
@@ -54,8 +56,9 @@ const CASES: Case[] = [
     frames: inner.map((ip, k) => outerUdp(2152, dirs[k]!, gtpu(0x11223344 + dirs[k]!, ip, k % 2 === 0))) },
   { name: 'teredo-origin-auth', dlt: 1, tcpFrames: 8, fields: ['teredo.orig.port', 'teredo.orig.addr'],
     frames: inner6().map((ip, k) => outerUdp(3544, dirs6[k]!, teredo(ip, k % 3 === 0 ? { port: 40001, addr: '198.51.100.7' } : undefined, k % 4 === 1))) },
-  { name: 'geneve-options', dlt: 1, tcpFrames: 8, fields: ['geneve.version', 'geneve.proto_type', 'geneve.vni'],
-    frames: inner.map((ip, k) => outerUdp(6081, dirs[k]!, geneve(0x42, 0x6558, Uint8Array.of(0x01, 0x02, 0x80, 0x01, 0xde, 0xad, 0xbe, 0xef), innerEth(ip, dirs[k]!)))) },
+  { name: 'geneve-options', dlt: 1, tcpFrames: 8, fields: ['geneve.version', 'geneve.proto_type', 'geneve.vni', 'geneve.option.length', 'geneve.flags', 'geneve.flags.oam', 'geneve.flags.critical', 'geneve.reserved',
+      'geneve.options', 'geneve.option', 'geneve.option.class', 'geneve.option.type', 'geneve.option.type.critical', 'geneve.option.flags', 'geneve.option.unknown.data'],
+    frames: inner.map((ip, k) => outerUdp(6081, dirs[k]!, geneve(0x42, 0x6558, Uint8Array.of(0x01, 0x02, 0x80, 0x01, 0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0x05, 0x02, 1, 2, 3, 4, 5, 6, 7, 8), innerEth(ip, dirs[k]!)))) },
   { name: 'vxlan-vni', dlt: 1, tcpFrames: 8, fields: ['vxlan.flags', 'vxlan.vni'],
     frames: inner.map((ip, k) => outerUdp(4789, dirs[k]!, vxlan(4242, innerEth(ip, dirs[k]!)))) },
   { name: 'ayiya-ipv6', dlt: 1, tcpFrames: 8, fields: ['ayiya.opcode', 'ayiya.nextheader'], frames: inner6().map((ip, k) => outerUdp(5072, dirs6[k]!, ayiya(41, ip))) },
@@ -72,6 +75,8 @@ const CASES: Case[] = [
     frames: [eth(M1, M2, 0x0800, ipv4({ src: '203.0.113.1', dst: '10.0.0.1', proto: 1 }, cat([3, 4, 0, 0, 0, 0, 0x05, 0x78], inner[3]!.subarray(0, 28))))] },
   { name: 'icmpv6-packet-too-big-quoting-tcp', dlt: 1, tcpFrames: 0, fields: ['icmpv6.type', 'icmpv6.code'],
     frames: [eth(M1, M2, 0x86dd, ipv6('2001:db8::fe', '2001:db8::1', 58, cat([2, 0, 0, 0, 0, 0, 0x05, 0x00], inner6()[3]!.subarray(0, 48))))] },
+  { name: 'icmp-errors-quoting-whole-tcp-header', dlt: 1, tcpFrames: 13, fields: ['icmp.type', 'icmp.code', 'tcp.completeness'], frames: quotedTcpFrames() },
+  { name: 'icmpv6-packet-too-big-whole-tcp-header', dlt: 1, tcpFrames: 9, fields: ['icmpv6.type', 'tcp.completeness'], frames: quotedTcp6Frames() },
   { name: 'ah-tcp', dlt: 1, tcpFrames: 8, fields: ['ah.spi', 'ah.sequence', 'ah.next_header'],
     frames: inner.map((ip, k) => {
       const ah = cat([6, 4, 0, 0, 0, 0, 0x10, 0x01, 0, 0, 0, k + 1], new Uint8Array(12).fill(0xaa));
@@ -89,6 +94,8 @@ const CASES: Case[] = [
   { name: 'ppp-hdlc', dlt: 50, tcpFrames: 8, frames: inner.map((ip) => ppp(0x0021, ip)) },
   { name: 'radiotap-80211-qos-data', dlt: 127, tcpFrames: 8, fields: ['wlan.fc.type_subtype', 'llc.type'], frames: inner.map((ip) => radiotap(wlanData(ip, true))) },
   { name: 'ieee80211-data', dlt: 105, tcpFrames: 8, fields: ['wlan.fc.type_subtype'], frames: inner.map((ip) => wlanData(ip)) },
+  { name: 'ethernet-mpacket', dlt: 274, tcpFrames: 8, frames: inner.map((ip, k) => mpacket(innerEth(ip, dirs[k]!))) },
+  { name: 'ethernet-mpacket-bad-crc', dlt: 274, tcpFrames: 0, frames: inner.slice(0, 2).map((ip, k) => mpacket(innerEth(ip, dirs[k]!), true)) },
   { name: 'openbsd-loop', dlt: 108, tcpFrames: 8, frames: inner.map((ip) => cat([0, 0, 0, 2], ip)) },
   // tshark's IPv4 dissector passes a version-6 header to IPv6; IPv6 with version 4 is malformed.
   { name: 'ethertype-ipv4-carrying-ipv6', dlt: 1, tcpFrames: 2, frames: inner6().slice(0, 2).map((ip) => eth(M1, M2, 0x0800, ip)) },
@@ -112,6 +119,36 @@ test('crafted tunnel and link-type captures agree with tshark, inner TCP include
     console.log(`crafted encapsulations: ${CASES.length} captures, ${compared} cells compared with tshark`);
     assert.deepEqual(diffs, []);
   } finally { if (!process.env.TCPSCOPE_KEEP_CRAFTED) rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('-V shows the main fields of VXLAN, Geneve, GRE, GTP-U, Teredo and ICMP with tshark\'s wording', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+  const titles: Record<string, string> = {
+    'vxlan-vni': 'Virtual eXtensible Local Area Network', 'geneve-options': 'Generic Network Virtualization Encapsulation, VNI: 0x000042',
+    'gre-teb-checksum-key-seq': 'Generic Routing Encapsulation', 'gtpu-extension-header': 'GPRS Tunneling Protocol',
+    'teredo-origin-auth': 'Teredo IPv6 over UDP tunneling', 'icmp-errors-quoting-whole-tcp-header': 'Internet Control Message Protocol',
+    'icmpv6-packet-too-big-whole-tcp-header': 'Internet Control Message Protocol v6',
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'tcpscope-encap-'));
+  try {
+    const bad: string[] = [];
+    let checked = 0;
+    for (const c of CASES.filter((x) => titles[x.name])) {
+      const file = join(dir, `${c.name}.pcap`);
+      writeFileSync(file, pcapOf(c.dlt, c.frames));
+      const theirs = new Set(runTshark(['-n', '-r', file, '-V']).stdout.split('\n').map((l) => l.trim()));
+      const ours = runCli(['read', file, '-V']).stdout.split('\n');
+      // every line of each of our blocks for the layer (its title line up to the next top-level line)
+      for (let i = 0; i < ours.length; i++) {
+        if (!ours[i]!.startsWith(titles[c.name]!)) continue;
+        const block = [ours[i]!];
+        for (let j = i + 1; j < ours.length && ours[j]!.startsWith(' '); j++) block.push(ours[j]!);
+        if (block.length < 2 && c.name !== 'teredo-origin-auth') bad.push(`${c.name}: only a title`);
+        for (const l of block) { checked++; if (!theirs.has(l.trim())) bad.push(`${c.name}: "${l.trim()}" is not a line of tshark -V`); }
+      }
+    }
+    assert.ok(checked >= 40, `only ${checked} lines checked`);
+    assert.deepEqual(bad.slice(0, 20), []);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('an IP version that contradicts its ethertype is malformed and not decoded', () => {
@@ -172,7 +209,7 @@ test('decode problems carry stable ids', () => {
 
 test('random bytes behind every new link type and tunnel never throw, and the walk stays bounded', async () => {
   const { PacketDecoder } = await import('../src/decode/decode.js');
-  const links = [7, 9, 10, 50, 104, 105, 127, 129, 149, 178, 192, 239, 258];
+  const links = [7, 9, 10, 50, 104, 105, 127, 129, 149, 178, 192, 239, 258, 274];
   const frame = (data: Bytes, linkType: number, n: number) => ({ number: n, tsSec: 0, tsNsec: 0, capLen: data.length, origLen: data.length + 3, linkType, iface: 0, data, fileOffset: 0 });
   const dec = new PacketDecoder();
   let n = 0;

@@ -344,6 +344,7 @@ function tcp(w: Walk, off: number, cap: number, rep: number): void {
     // An ICMP error quotes the first 8 bytes or more: never tracked as a segment. tshark shows the
     // sequence number of the 8 bytes an ICMPv4 error quotes; under ICMPv6 only the ports.
     if (w.errorKind === 'icmp') (layer as typeof layer & { quoted?: boolean }).quoted = true;
+    (layer as typeof layer & { inError?: boolean }).inError = true;
     w.layers.push(layer);
     return;
   }

@@ -17,7 +17,7 @@ export const LINK_NAMES: Record<number, string> = {
   201: 'Bluetooth HCI H4 with PHDR', 215: 'IEEE 802.15.4 non-ASK PHY', 220: 'USB Linux mmapped', 227: 'SocketCAN', 228: 'raw IPv4',
   229: 'raw IPv6', 239: 'NFLOG', 240: 'Netanalyzer', 242: 'IP over InfiniBand', 247: 'Juniper VP', 248: 'SCTP', 249: 'USBPcap',
   251: 'Bluetooth LE LL', 252: 'Wireshark Upper PDU', 253: 'Linux netlink', 254: 'Bluetooth Linux monitor', 256: 'Bluetooth BR/EDR',
-  258: 'Apple PKTAP', 259: 'Ethernet with preamble', 263: 'IPMB', 266: 'Linux netlink', 276: 'Linux cooked v2', 279: 'Ethernet MPACKET',
+  258: 'Apple PKTAP', 259: 'Ethernet with preamble', 263: 'IPMB', 266: 'Linux netlink', 274: 'Ethernet mPacket', 276: 'Linux cooked v2', 279: 'EBHSCR',
   281: 'Arista Timestamp',
 };
 
@@ -35,10 +35,40 @@ export function linkType(w: Walk, dlt: number, off: number, cap: number, rep: nu
     // Apple's tcpdump writes PKTAP as DLT_USER2; tshark 4.0 decodes it as PKTAP too.
     case 149: pktap(w, off, cap, rep); return true;
     case 178: juniperEther(w, off, cap, rep); return true;
+    case 274: mpacket(w, off, cap, rep); return true;
     case 7: arcnet(w, off, cap, rep, false); return true;
     case 129: arcnet(w, off, cap, rep, true); return true;
     default: return false;
   }
+}
+
+/** CRC-32 (IEEE 802.3) table. */
+let crcTable: Uint32Array | undefined;
+function crc32(d: Uint8Array, from: number, to: number): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; crcTable[n] = c >>> 0; }
+  }
+  let c = 0xffffffff;
+  for (let i = from; i < to; i++) c = crcTable[(c ^ d[i]!) & 255]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * ETHERNET_MPACKET (274): an IEEE 802.3br mPacket, seven 0x55 preamble bytes, the SMD, the frame and
+ * a 4-byte mCRC. tshark 4.0 decodes an express frame (SMD-E 0xd5) as Ethernet only when the mCRC
+ * matches; otherwise (and for other SMDs, not checked against tshark) the bytes are data.
+ */
+function mpacket(w: Walk, off: number, cap: number, rep: number): void {
+  if (cap - off < 12) { w.truncated('fpp', 'mPacket preamble and CRC'); return; }
+  const d = w.pkt.frame.data;
+  const smd = d[off + 7]!;
+  const end = Math.min(cap, rep) - 4;
+  const fcs = d[end]! | (d[end + 1]! << 8) | (d[end + 2]! << 16) | (d[end + 3]! << 24);
+  const crcOk = cap === rep && crc32(d, off + 8, end) === (fcs >>> 0);
+  w.layers.push({ kind: 'fpp', offset: off, smd, crcOk });
+  if (smd === 0xd5 && crcOk) w.to.ethernet(w, off + 8, end, end);
+  else w.data(off + 8, end, 'fpp mData');
 }
 
 /** IEEE 802.2 LLC; SNAP (DSAP/SSAP 0xaa) with OUI 0 carries an ethertype. */

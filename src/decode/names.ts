@@ -4,5 +4,5 @@ export const LAYER_TITLES: Record<string, string> = {
   radiotap: 'Radiotap Header', wlan: 'IEEE 802.11 Data', nflog: 'Linux Netfilter NFLOG', pktap: 'PKTAP', arcnet: 'ARCNET', juniper: 'Juniper',
   ieee8021ah: 'IEEE 802.1ah', vntag: 'VN-Tag', etag: 'E-Tag', ayiya: 'Anything in Anything Protocol', vxlan: 'Virtual eXtensible Local Area Network',
   geneve: 'Generic Network Virtualization Encapsulation', gtp: 'GPRS Tunneling Protocol', teredo: 'Teredo IPv6 over UDP tunneling',
-  avsp: 'Arista Vendor Specific Protocol', icmp: 'Internet Control Message Protocol', icmpv6: 'Internet Control Message Protocol v6', ah: 'Authentication Header',
+  avsp: 'Arista Vendor Specific Protocol', fpp: 'IEEE 802.3br Frame Preemption Protocol', icmp: 'Internet Control Message Protocol', icmpv6: 'Internet Control Message Protocol v6', ah: 'Authentication Header',
 };

@@ -78,6 +78,8 @@ export interface TcpLayer {
   /** offset and captured length of the payload */ payloadOffset: number; payloadCaptured: number;
   /** a header quoted inside an ICMP error (only the first 8 bytes may be there; never tracked) */
   quoted?: boolean;
+  /** inside an ICMP or ICMPv6 error (from 16 header bytes tshark shows each fixed field that was quoted) */
+  inError?: boolean;
 }
 export interface UdpLayer { kind: 'udp'; offset: number; captured: number; srcPort: number; dstPort: number; length: number; checksum: number; payloadOffset: number; /** quoted inside an ICMP error */ quoted?: boolean }
 export interface GreLayer {
@@ -96,6 +98,8 @@ export type PseudoLinkLayer = PseudoLink<'ppi'> | PseudoLink<'radiotap'> | Pseud
 export interface WlanLayer { kind: 'wlan'; offset: number; fc: number; hdrLen: number; /** bytes of addr1..addr3 (addr4 when 4-address) */ addrs: number }
 export interface NflogLayer { kind: 'nflog'; offset: number; family: number; version: number; resId: number }
 export interface AyiyaLayer { kind: 'ayiya'; offset: number; opcode: number; nxt: number; /** header length with identity and signature */ length: number }
+/** IEEE 802.3br frame preemption (link type 274, ETHERNET_MPACKET): preamble and SMD, the frame, its mCRC. */
+export interface FppLayer { kind: 'fpp'; offset: number; smd: number; /** the mCRC matched the frame (tshark decodes the frame only then) */ crcOk: boolean }
 export interface JuniperLayer { kind: 'juniper'; offset: number; flags: number; /** extension TLV bytes (0 without) */ extLen: number; /** pseudo-header length */ length: number }
 export interface ArcnetLayer { kind: 'arcnet'; offset: number; src: number; dst: number; protocol: number; hdrLen: number }
 /** IEEE 802.1ah provider backbone bridging I-TAG: service id and the customer MACs. */
@@ -123,7 +127,7 @@ export interface DataLayer { kind: 'data'; offset: number; length: number; /** e
 export type Layer = EthLayer | VlanLayer | SllLayer | NullLayer | MplsLayer | PppoeLayer | PppLayer
   | Ipv4Layer | Ipv6Layer | TcpLayer | UdpLayer | GreLayer | DataLayer
   | LlcLayer | FddiLayer | ChdlcLayer | PseudoLinkLayer | WlanLayer | NflogLayer | ArcnetLayer | PbbLayer | TagLayer
-  | VxlanLayer | GeneveLayer | GtpLayer | TeredoLayer | IcmpLayer | AhLayer | AristaLayer | JuniperLayer | AyiyaLayer;
+  | VxlanLayer | GeneveLayer | GtpLayer | TeredoLayer | IcmpLayer | AhLayer | AristaLayer | JuniperLayer | AyiyaLayer | FppLayer;
 
 export type IpLayer = Ipv4Layer | Ipv6Layer;
 

@@ -69,7 +69,7 @@ export const ANALYSIS_FIELDS: FieldDef[] = [
   uint('tcp.analysis.push_bytes_sent', 'Bytes sent since last PSH flag', 32, inTree((a) => a.pushBytesSent || undefined)),
   reltime('tcp.analysis.rto', 'The RTO for this segment was', nsTime((a) => a.rtoNs || undefined)),
   uint('tcp.analysis.rto_frame', 'RTO based on delta from frame', 32, inTree((a) => (a.rtoNs ? a.rtoFrame : undefined))),
-  uint('tcp.completeness', 'Conversation completeness', 8, (r, out) => { if (r.tcp) out.push(r.tcp.completeness); }),
+  uint('tcp.completeness', 'Conversation completeness', 8, (r, out) => { if (r.tcp) out.push(r.tcp.completeness); else if (r.quoted) out.push(r.quoted.completeness); }),
   none('tcp.connection.syn', 'Connection establish request (SYN)', (_t, f) => (f & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN),
   none('tcp.connection.synack', 'Connection establish acknowledge (SYN+ACK)', (_t, f) => (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)),
   none('tcp.connection.fin', 'Connection finish (FIN)', (_t, f) => (f & TcpFlag.FIN) !== 0),

@@ -4,9 +4,10 @@
  * `-Y 'vxlan && tcp.flags.syn==1'` see them.
  */
 import type { FieldDef, FieldValue } from './registry.js';
-import { addr4, ether, proto, uhex, uint } from './make.js';
+import { addr4, bool, bytes, ether, proto, uhex, uint } from './make.js';
 import { eachLayer } from './frame.js';
 import type { PacketRecord } from '../record.js';
+import type { GeneveLayer } from '../decode/types.js';
 
 /** FDDI sends each byte least-significant bit first: tshark shows the addresses bit-swapped. */
 function bitSwapped(d: Uint8Array, off: number): Uint8Array {
@@ -26,6 +27,24 @@ function reassembly(kind: 'ipv4' | 'ipv6', f: (frames: number[], length: number,
   };
 }
 
+/** One Geneve option: class, type, the flags/length byte, its offset and total length (4-byte header + data). */
+interface GeneveOption { offset: number; cls: number; type: number; flags: number; length: number }
+function geneveOptions(l: GeneveLayer, d: Uint8Array): GeneveOption[] {
+  const out: GeneveOption[] = [];
+  const end = Math.min(l.offset + 8 + l.optLen, d.length);
+  for (let o = l.offset + 8; o + 4 <= end;) {
+    const length = 4 + (d[o + 3]! & 0x1f) * 4;
+    if (o + length > end) break;
+    out.push({ offset: o, cls: (d[o]! << 8) | d[o + 1]!, type: d[o + 2]!, flags: d[o + 3]! >> 5, length });
+    o += length;
+  }
+  return out;
+}
+/** A value of each Geneve option (geneve.option.*), as tshark 4.0 lists them (every option as Unknown). */
+function eachGeneveOption(f: (o: GeneveOption, d: Uint8Array, out: FieldValue[]) => void) {
+  return eachLayer('geneve', (l, d, out) => { for (const o of geneveOptions(l, d)) f(o, d, out); });
+}
+
 /** Tunnel, link-layer, ICMP, AH and IP-reassembly fields, in the order -T json lists them. */
 export const ENCAP_FIELDS: FieldDef[] = [
   proto('vxlan', 'Virtual eXtensible Local Area Network', eachLayer('vxlan', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + 8)); })),
@@ -36,6 +55,22 @@ export const ENCAP_FIELDS: FieldDef[] = [
   uint('geneve.version', 'Version', 8, eachLayer('geneve', (l, _d, out) => { out.push(l.version); })),
   uhex('geneve.proto_type', 'Protocol Type', 16, 4, eachLayer('geneve', (l, _d, out) => { out.push(l.protocol); })),
   uhex('geneve.vni', 'Virtual Network Identifier (VNI)', 24, 6, eachLayer('geneve', (l, _d, out) => { out.push(l.vni); })),
+  // the header's option length and each option's length share the name geneve.option.length, as in tshark
+  uint('geneve.option.length', 'Length', null, eachLayer('geneve', (l, d, out) => { out.push(l.optLen); for (const o of geneveOptions(l, d)) out.push(o.length); })),
+  uhex('geneve.flags', 'Flags', 8, 2, eachLayer('geneve', (l, _d, out) => { out.push(l.flags); })),
+  bool('geneve.flags.oam', 'Operations, Administration and Management Frame', eachLayer('geneve', (l, _d, out) => { out.push(l.flags & 0x80 ? 1 : 0); })),
+  bool('geneve.flags.critical', 'Critical Options Present', eachLayer('geneve', (l, _d, out) => { out.push(l.flags & 0x40 ? 1 : 0); })),
+  bool('geneve.flags.reserved', 'Reserved', eachLayer('geneve', (l, _d, out) => { out.push(l.flags & 0x3f ? 1 : 0); })),
+  uhex('geneve.reserved', 'Reserved', 8, 2, eachLayer('geneve', (l, d, out) => { if (l.offset + 8 <= d.length) out.push(d[l.offset + 7]!); })),
+  bytes('geneve.options', 'Options', eachLayer('geneve', (l, d, out) => { if (l.optLen && l.offset + 8 + l.optLen <= d.length) out.push(d.subarray(l.offset + 8, l.offset + 8 + l.optLen)); })),
+  bytes('geneve.option', 'Option', eachGeneveOption((o, d, out) => { out.push(d.subarray(o.offset, o.offset + o.length)); })),
+  uhex('geneve.option.class', 'Class', 16, 4, eachGeneveOption((o, _d, out) => { out.push(o.cls); })),
+  uhex('geneve.option.type', 'Type', 8, 2, eachGeneveOption((o, _d, out) => { out.push(o.type); })),
+  bool('geneve.option.type.critical', 'Critical', eachGeneveOption((o, _d, out) => { out.push(o.type & 0x80 ? 1 : 0); })),
+  uhex('geneve.option.flags', 'Flags', 8, 2, eachGeneveOption((o, _d, out) => { out.push(o.flags); })),
+  bool('geneve.option.flags.reserved', 'Reserved', eachGeneveOption((o, _d, out) => { out.push(o.flags ? 1 : 0); })),
+  // tshark prints an option without data as <MISSING>; tcpscope leaves it out
+  bytes('geneve.option.unknown.data', 'Unknown Option Data', eachGeneveOption((o, d, out) => { if (o.length > 4) out.push(d.subarray(o.offset + 4, o.offset + o.length)); })),
 
   proto('gre', 'Generic Routing Encapsulation', eachLayer('gre', (l, d, out) => { out.push(d.subarray(l.offset, l.offset + (l.hdrLen ?? 4))); })),
   uhex('gre.flags_and_version', 'Flags and Version', 16, 4, eachLayer('gre', (l, _d, out) => { out.push(l.flagsVersion); })),

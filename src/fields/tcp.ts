@@ -6,6 +6,7 @@ import type { PacketRecord } from '../record.js';
 import { optionCode, type TcpLayer, type TcpOption } from '../decode/types.js';
 import { seqOffset } from '../core/seq.js';
 import type { TcpInfo } from '../tcp/types.js';
+import type { QuotedTcpInfo } from '../tcp/quoted.js';
 
 /**
  * A fixed header field at byte `at` of size `size`. tshark adds the ports first and then needs
@@ -13,7 +14,9 @@ import type { TcpInfo } from '../tcp/types.js';
  */
 function fixed(at: number, size: number, f: (l: TcpLayer) => number) {
   const need = at < 4 ? at + size : 20;
-  return eachLayer('tcp', (l, _d, out) => { if (l.captured >= need) out.push(f(l)); });
+  // A header quoted by an ICMP error that names its connection (16 bytes or more) shows each field quoted.
+  const needQuoted = Math.max(16, at + size);
+  return eachLayer('tcp', (l, _d, out) => { if (l.captured >= (l.inError ? Math.min(need, needQuoted) : need)) out.push(f(l)); });
 }
 
 /** A value computed by the in-order pass (needs the whole fixed header). */
@@ -54,6 +57,19 @@ const seqRel = computed((t) => t.seq);
 /** In a header quoted by an ICMP error tshark shows the raw number as tcp.seq, and no tcp.seq_raw. */
 const quotedSeq = eachLayer('tcp', (l, _d, out) => { if (l.quoted && l.captured >= 8) out.push(l.seq); });
 
+/** A value of a TCP header quoted by an ICMP error (src/tcp/quoted.ts), with the header bytes it needs. */
+function quoted(f: (q: QuotedTcpInfo) => FieldValue | undefined) {
+  return (r: PacketRecord, out: FieldValue[]): void => {
+    const q = r.quoted;
+    if (!q) return;
+    const v = f(q);
+    if (v !== undefined) out.push(v);
+  };
+}
+/** Either the segment's computed value or the quoted header's. */
+const both = (a: (r: PacketRecord, out: FieldValue[]) => void, b: (r: PacketRecord, out: FieldValue[]) => void) =>
+  (r: PacketRecord, out: FieldValue[]): void => { a(r, out); b(r, out); };
+
 const relEdge = (r: PacketRecord, v: number): number => seqOffset(r.tcp?.revBase ?? 0, v);
 
 /** The tcp fields, in the order tshark's protocol tree shows them. */
@@ -67,12 +83,14 @@ export const TCP_FIELDS: FieldDef[] = [
     if (l.captured >= 2) out.push(l.srcPort);
     if (l.captured >= 4) out.push(l.dstPort);
   })),
-  uint('tcp.stream', 'Stream index', 32, computed((t) => t.stream)),
+  uint('tcp.stream', 'Stream index', 32, both(computed((t) => t.stream), quoted((q) => q.stream))),
   uint('tcp.len', 'TCP Segment Len', 32, computed((_t, l) => l.len)),
-  uint('tcp.seq', 'Sequence Number', 32, (r, out) => { seqRel(r, out); quotedSeq(r, out); }),
-  uint('tcp.seq_raw', 'Sequence Number (raw)', 32, eachLayer('tcp', (l, _d, out) => { if (!l.quoted && l.captured >= 20) out.push(l.seq); })),
+  uint('tcp.seq', 'Sequence Number', 32, (r, out) => { seqRel(r, out); quotedSeq(r, out); if (r.quoted?.icmp === 'icmpv6') out.push(r.quoted.tcp.seq); }),
+  uint('tcp.seq_raw', 'Sequence Number (raw)', 32, both(eachLayer('tcp', (l, _d, out) => { if (!l.quoted && l.captured >= 20) out.push(l.seq); }),
+    // under ICMPv6 tshark shows the quoted seq as raw too, from 16 bytes of header
+    (r, out) => { const q = r.quoted; if (q?.icmp === 'icmpv6' && q.tcp.captured < 20) out.push(q.tcp.seq); })),
   uint('tcp.nxtseq', 'Next Sequence Number', 32, computed((t) => t.nxtseq)),
-  uint('tcp.ack', 'Acknowledgment Number', 32, computed((t) => t.ack)),
+  uint('tcp.ack', 'Acknowledgment Number', 32, both(computed((t) => t.ack), quoted((q) => q.tcp.ack))),
   uint('tcp.ack_raw', 'Acknowledgment number (raw)', 32, fixed(8, 4, (l) => l.ack)),
   uint('tcp.hdr_len', 'Header Length', 8, fixed(12, 1, (l) => l.hdrLen)),
   uhex('tcp.flags', 'Flags', 16, 4, fixed(12, 2, (l) => l.flags)),
@@ -86,10 +104,10 @@ export const TCP_FIELDS: FieldDef[] = [
   bool('tcp.flags.reset', 'Reset', flagBit(0x004)),
   bool('tcp.flags.syn', 'Syn', flagBit(0x002)),
   bool('tcp.flags.fin', 'Fin', flagBit(0x001)),
-  str('tcp.flags.str', 'TCP Flags', eachLayer('tcp', (l, _d, out) => { if (l.captured >= 20) out.push(flagsString(l.flags)); })),
+  str('tcp.flags.str', 'TCP Flags', eachLayer('tcp', (l, _d, out) => { if (l.captured >= (l.inError ? 16 : 20)) out.push(flagsString(l.flags)); })),
   uint('tcp.window_size_value', 'Window', 16, fixed(14, 2, (l) => l.window)),
-  uint('tcp.window_size', 'Calculated window size', 32, computed((t) => t.windowSize)),
-  int('tcp.window_size_scalefactor', 'Window size scaling factor', 32, computed((t) => t.scaleFactor)),
+  uint('tcp.window_size', 'Calculated window size', 32, both(computed((t) => t.windowSize), quoted((q) => q.windowSize))),
+  int('tcp.window_size_scalefactor', 'Window size scaling factor', 32, both(computed((t) => t.scaleFactor), quoted((q) => q.scaleFactor))),
   uhex('tcp.checksum', 'Checksum', 16, 4, fixed(16, 2, (l) => l.checksum)),
   uint('tcp.urgent_pointer', 'Urgent Pointer', 16, fixed(18, 2, (l) => l.urgent)),
   bytes('tcp.options', 'Options', eachLayer('tcp', (l, d, out) => {
@@ -108,8 +126,8 @@ export const TCP_FIELDS: FieldDef[] = [
   })),
   uint('tcp.options.timestamp.tsval', 'Timestamp value', 32, eachOption(8, (o, _l, _r, _d, out) => { out.push(o.tsval); })),
   uint('tcp.options.timestamp.tsecr', 'Timestamp echo reply', 32, eachOption(8, (o, _l, _r, _d, out) => { out.push(o.tsecr); })),
-  reltime('tcp.time_relative', 'Time since first frame in this TCP stream', computed((t) => [t.relSec, t.relNsec])),
-  reltime('tcp.time_delta', 'Time since previous frame in this TCP stream', computed((t) => [t.deltaSec, t.deltaNsec])),
+  reltime('tcp.time_relative', 'Time since first frame in this TCP stream', both(computed((t) => [t.relSec, t.relNsec]), quoted((q) => (q.hasTimes ? [q.relSec, q.relNsec] : undefined)))),
+  reltime('tcp.time_delta', 'Time since previous frame in this TCP stream', both(computed((t) => [t.deltaSec, t.deltaNsec]), quoted((q) => (q.hasTimes ? [q.deltaSec, q.deltaNsec] : undefined)))),
   bytes('tcp.payload', 'TCP payload', (r, out) => {
     const l = r.packet.tcp;
     if (l && l.payloadCaptured > 0 && l.len > 0) out.push(r.packet.frame.data.subarray(l.payloadOffset, l.payloadOffset + Math.min(l.payloadCaptured, l.len)));

@@ -92,6 +92,7 @@ export function connJson(c: ConnSummary, reusesStream: number | null = null): Re
     disagreements: c.disagreements.map((d) => d.key),
     unexpected_transitions: c.unexpected,
     ...(c.tunnel ? { tunnel: c.tunnel } : {}),
+    ...(c.icmp ? { icmp: c.icmp } : {}),
   };
 }
 

@@ -183,11 +183,42 @@ function layerNode(r: PacketRecord, l: Layer): TreeNode {
       fv('udp.srcport', l.srcPort), fv('udp.dstport', l.dstPort), fv('udp.length', l.length),
       n(`Checksum: ${hex(l.checksum, 4)} [unverified]`),
     ]);
-    case 'gre': return n('Generic Routing Encapsulation', undefined, [n(`Flags and Version: ${hex(l.flagsVersion, 4)}`), n(`Protocol Type: ${hex(l.protocol, 4)}`)]);
+    case 'gre': return n(`Generic Routing Encapsulation${ETHERTYPE_NAMES[l.protocol] ? ` (${ETHERTYPE_NAMES[l.protocol]})` : ''}`, undefined, [n(`Flags and Version: ${hex(l.flagsVersion, 4)}`),
+      n(`Protocol Type: ${ETHERTYPE_NAMES[l.protocol] ? `${ETHERTYPE_NAMES[l.protocol]} (${hex(l.protocol, 4)})` : hex(l.protocol, 4)}`),
+      ...(l.key !== undefined ? [n(`Key: ${hex(l.key, 8)}`)] : []), ...(l.seq !== undefined ? [n(`Sequence Number: ${l.seq}`)] : [])]);
+    case 'vxlan': return n(LAYER_TITLES.vxlan!, undefined, [
+      n(`Flags: ${hex(l.flags, 4)}${l.flags & 0x0800 ? ', VXLAN Network ID (VNI)' : ''}`),
+      n(`Group Policy ID: ${(d[l.offset + 2]! << 8) | d[l.offset + 3]!}`),
+      n(`VXLAN Network Identifier (VNI): ${l.vni}`), n(`Reserved: ${d[l.offset + 7]!}`),
+    ]);
+    case 'geneve': return n(`${LAYER_TITLES.geneve!}, VNI: ${hex(l.vni, 6)}`, undefined, [
+      n(`Version: ${l.version}`), n(`Length: ${l.optLen} bytes`), n(`Flags: ${hex(l.flags, 2)}`),
+      n(`Protocol Type: ${ETHERTYPE_NAMES[l.protocol] ? `${ETHERTYPE_NAMES[l.protocol]} (${hex(l.protocol, 4)})` : hex(l.protocol, 4)}`),
+      n(`Virtual Network Identifier (VNI): ${hex(l.vni, 6)} (${l.vni})`),
+    ]);
+    case 'gtp': return n(LAYER_TITLES.gtp!, undefined, [
+      n(`Flags: ${hex(l.flags, 2)}`), n(`Message Type: ${l.msgType === 0xff ? 'T-PDU ' : ''}(${hex(l.msgType, 2)})`),
+      n(`Length: ${l.length}`), n(`TEID: ${hex(l.teid, 8)} (${l.teid})`),
+    ]);
+    case 'teredo': return n(LAYER_TITLES.teredo!, undefined, l.originPort === undefined ? [] : [
+      n('Teredo Origin Indication header', undefined, [n(`Origin UDP port: ${l.originPort}`), n(`Origin IPv4 address: ${ipv4(l.originAddr ?? 0)}`)]),
+    ]);
+    case 'icmp': case 'icmpv6': {
+      const kids = [n(l.kind === 'icmpv6' && l.type === 2 ? 'Type: Packet Too Big (2)' : l.kind === 'icmp' && l.type === 3 ? 'Type: 3 (Destination unreachable)' : `Type: ${l.type}`),
+        n(l.kind === 'icmp' && l.type === 3 && ICMP_UNREACH[l.code] ? `Code: ${l.code} (${ICMP_UNREACH[l.code]})` : `Code: ${l.code}`)];
+      if (l.kind === 'icmp' && l.type === 3 && l.code === 4 && l.offset + 8 <= d.length) kids.push(n(`MTU of next hop: ${(d[l.offset + 6]! << 8) | d[l.offset + 7]!}`));
+      if (l.kind === 'icmpv6' && l.type === 2 && l.offset + 8 <= d.length) kids.push(n(`MTU: ${new DataView(d.buffer, d.byteOffset + l.offset + 4, 4).getUint32(0)}`));
+      return n(LAYER_TITLES[l.kind] ?? l.kind, undefined, kids);
+    }
     case 'data': return n(`Data (${l.length} bytes) [${l.what}]`);
     default: return n(LAYER_TITLES[l.kind] ?? l.kind);
   }
 }
+
+/** Names tshark gives a Geneve or GRE protocol type (the ones checked against tshark 4.0). */
+const ETHERTYPE_NAMES: Record<number, string> = { 0x6558: 'Transparent Ethernet bridging' };
+/** ICMP destination-unreachable codes as tshark 4.0 names them (the ones checked against it). */
+const ICMP_UNREACH: Record<number, string> = { 3: 'Port unreachable', 4: 'Fragmentation needed' };
 
 /** The whole tree of one packet. */
 export function detailsTree(r: PacketRecord): TreeNode[] {

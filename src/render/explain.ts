@@ -7,7 +7,7 @@
 import { seqAdd } from '../core/seq.js';
 import type { Lang } from '../i18n/meanings.js';
 import { isMessageKey, msg } from '../i18n/lifecycle.js';
-import { ANOMALY_KEY, CLOSE_CALL_KEY, COMPLETENESS_BIT_KEY, DIR_KEY, EVENT_KEY, HANDSHAKE_KEY, RST_AFTER_KEY, SIDE_KEY, TCPTRACE_KEY, TEARDOWN_KEY, zeekStateKey } from './lifecycle-keys.js';
+import { ANOMALY_KEY, ICMP_MEANING_KEY, CLOSE_CALL_KEY, COMPLETENESS_BIT_KEY, DIR_KEY, EVENT_KEY, HANDSHAKE_KEY, RST_AFTER_KEY, SIDE_KEY, TCPTRACE_KEY, TEARDOWN_KEY, zeekStateKey } from './lifecycle-keys.js';
 import { TcpFlag } from '../decode/types.js';
 import { ANOMALY_FILTER, ANOMALY_FLAGS, type ConnSummary, type ConnTimeline, type Endpoint, type Side, type SocketEvent, type TimelineEntry } from '../tcp/lifecycle.js';
 import { TcpA } from '../tcp/types.js';
@@ -340,6 +340,32 @@ function findingLines(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang, 
   return out;
 }
 
+/** The ICMP errors that quote the connection's segments (src/tcp/icmp-errors.ts), and a retransmission of a segment a "too big" error named at a smaller size. */
+const ROUTER_SAYS = new Set(['net-unreachable', 'host-unreachable', 'fragmentation-needed', 'packet-too-big', 'time-exceeded', 'redirect', 'source-quench']);
+function icmpLines(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang, paint: Paint): string[] {
+  if (!c.icmp?.length) return [];
+  const out = [paint.bold(msg(lang, 'ex.icmp'))];
+  const told = new Set<number>();
+  for (const n of c.icmp) {
+    const peer: Side = n.side === 'client' ? 'server' : 'client';
+    const seq = n.seq === null ? msg(lang, 'ex.icmp.raw', { seq: n.seq_raw }) : String(n.seq);
+    const p = { frame: n.frame, addr: n.from, what: msg(lang, ICMP_MEANING_KEY[n.meaning]), side: msg(lang, SIDE_KEY[n.side]), seq,
+      peer: msg(lang, SIDE_KEY[peer]), mtu: n.mtu ? msg(lang, 'ex.icmp.mtu', { mtu: n.mtu }) : '' };
+    const key = n.from === c[peer].ip ? 'ex.icmp.peer' : ROUTER_SAYS.has(n.meaning) ? 'ex.icmp.router' : 'ex.icmp.host';
+    out.push(`  • ${msg(lang, key, p)}`);
+    if (!tl || n.seq === null || (n.meaning !== 'fragmentation-needed' && n.meaning !== 'packet-too-big')) continue;
+    // The quoted segment (the last one from that side with that seq before the error) and its next copy, if smaller.
+    const same = (e: TimelineEntry): boolean => e.from === n.side && e.seqRaw === n.seq_raw && e.len > 0;
+    const before = tl.entries.filter((e) => e.frame < n.frame && same(e)).pop();
+    const after = tl.entries.find((e) => e.frame > n.frame && same(e));
+    if (before && after && after.len < before.len && !told.has(after.frame)) {
+      told.add(after.frame);
+      out.push(`    ${msg(lang, 'ex.icmp.smaller', { frame: after.frame, side: msg(lang, SIDE_KEY[n.side]), seq: n.seq, len: after.len, was: before.len })}`);
+    }
+  }
+  return out;
+}
+
 function anomalyOn(e: TimelineEntry, a: string): boolean {
   if (a === 'sack') return e.sack;
   const bit = ANOMALY_FLAGS.find(([n]) => n === a)?.[1];
@@ -374,6 +400,8 @@ export function explain(c: ConnSummary, tl: ConnTimeline | undefined, lang: Lang
   out.push(...stepLines(c, tl, lang, paint, facts));
   const fl = findingLines(c, tl, lang, paint);
   if (fl.length) { out.push(''); out.push(...fl); }
+  const il = icmpLines(c, tl, lang, paint);
+  if (il.length) { out.push(''); out.push(...il); }
   if (tl && o.ladder !== false) {
     out.push('');
     out.push(paint.bold(msg(lang, 'ex.ladder')));

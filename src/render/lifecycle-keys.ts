@@ -5,6 +5,7 @@
  * finds every use of a key; the catalogue itself stays free of TCP types (i18n is a bottom layer).
  */
 import type { MessageKey } from '../i18n/lifecycle.js';
+import type { IcmpMeaning } from '../tcp/icmp-errors.js';
 import type { Anomaly, ConnSummary, HandshakeKind, RstSummary, SocketEvent, TeardownKind } from '../tcp/lifecycle.js';
 
 // Kinds → keys, written out so every key is visible where it is defined and used.
@@ -62,3 +63,9 @@ export function zeekStateKey(cs: string): MessageKey {
   if (!k) throw new Error(`unknown Zeek conn_state "${cs}"`);
   return k;
 }
+export const ICMP_MEANING_KEY = {
+  'net-unreachable': 'icmp.net-unreachable', 'host-unreachable': 'icmp.host-unreachable', 'protocol-unreachable': 'icmp.protocol-unreachable',
+  'port-unreachable': 'icmp.port-unreachable', 'fragmentation-needed': 'icmp.fragmentation-needed',
+  'administratively-prohibited': 'icmp.administratively-prohibited', unreachable: 'icmp.unreachable', 'source-quench': 'icmp.source-quench',
+  redirect: 'icmp.redirect', 'time-exceeded': 'icmp.time-exceeded', 'parameter-problem': 'icmp.parameter-problem', 'packet-too-big': 'icmp.packet-too-big',
+} as const satisfies Record<IcmpMeaning, MessageKey>;

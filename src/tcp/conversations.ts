@@ -10,6 +10,7 @@ import { analyzeSegment, ConvAnalysis, type TwoPassFinals } from './analysis.js'
 import { Endpoint } from './endpoint.js';
 import { scaleFactorField, shiftOf, WS_NONE, wsShift } from './window-scale.js';
 import { seqAdd, seqOffset } from '../core/seq.js';
+import { quotedTcp, type QuotedTcpInfo } from './quoted.js';
 
 /** One direction of a conversation (Wireshark's tcp_flow): the Endpoint of src/tcp/endpoint.ts. */
 export type TcpFlow = Endpoint;
@@ -44,6 +45,16 @@ function addrKey(d: Uint8Array, off: number, len: number): string {
   return s;
 }
 
+/** The conversation key (the same for both directions: the lower endpoint first) and whether the source sorts above the destination (as Wireshark orders a conversation's flows). */
+function convKey(d: Uint8Array, ip: { kind: 'ipv4' | 'ipv6'; srcOffset: number; dstOffset: number }, tcp: TcpLayer): { key: string; high: 0 | 1 } {
+  const alen = ip.kind === 'ipv4' ? 4 : 16;
+  const dir = direction(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
+  const lo = dir <= 0;
+  const key = (lo ? addrKey(d, ip.srcOffset, alen) + addrKey(d, ip.dstOffset, alen) : addrKey(d, ip.dstOffset, alen) + addrKey(d, ip.srcOffset, alen))
+    + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort, alen);
+  return { key, high: dir >= 0 ? 1 : 0 };
+}
+
 /** Tracks every TCP conversation of a capture in one in-order pass. */
 export class TcpTracker {
   private readonly table = new Map<string, TcpConversation>();
@@ -59,15 +70,7 @@ export class TcpTracker {
   track(pkt: Packet): TcpInfo | undefined {
     const tcp = pkt.tcp, ip = pkt.ip;
     if (!tcp || !ip || tcp.hdrLen < 20) return undefined;
-    const d = pkt.frame.data;
-    const alen = ip.kind === 'ipv4' ? 4 : 16;
-    const dir = direction(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
-    // The key is the same for both directions: the lower endpoint first.
-    const lo = dir <= 0;
-    const key = (lo ? addrKey(d, ip.srcOffset, alen) + addrKey(d, ip.dstOffset, alen) : addrKey(d, ip.dstOffset, alen) + addrKey(d, ip.srcOffset, alen))
-      + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort, alen);
-    // 1 when this packet's source sorts above its destination (as Wireshark orders a conversation's flows)
-    const high: 0 | 1 = dir >= 0 ? 1 : 0;
+    const { key, high } = convKey(pkt.frame.data, ip, tcp);
     const f = pkt.frame;
     let conv = this.table.get(key);
     const flags = tcp.flags;
@@ -141,6 +144,38 @@ export class TcpTracker {
       completeness: an.completeness, an: an.result, events: an.events,
     };
     conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec; conv.lastFrame = f.number;
+    return info;
+  }
+
+  /**
+   * A TCP header quoted by an ICMP error (src/tcp/quoted.ts): the conversation it names (created
+   * when unseen, as tshark does), without touching its analysis; only its previous-frame time moves.
+   */
+  trackQuoted(pkt: Packet): QuotedTcpInfo | undefined {
+    const q = quotedTcp(pkt);
+    if (!q) return undefined;
+    const { key, high } = convKey(pkt.frame.data, q.ip, q.tcp);
+    const f = pkt.frame;
+    let conv = this.table.get(key);
+    if (!conv) {
+      const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
+      conv = {
+        stream: this.nextStream++, key, endpoints, flows: endpoints, firstIsHigh: high, firstFrame: f.number,
+        firstSec: f.tsSec, firstNsec: f.tsNsec, prevSec: f.tsSec, prevNsec: f.tsNsec, lastFrame: f.number,
+        an: new ConvAnalysis(),
+      };
+      this.table.set(key, conv);
+    }
+    const flow: 0 | 1 = high === conv.firstIsHigh ? 0 : 1;
+    const info: QuotedTcpInfo = {
+      stream: conv.stream, conv, flow, icmp: q.icmp, ip: q.ip, tcp: q.tcp,
+      windowSize: q.tcp.window, scaleFactor: scaleFactorField(conv.endpoints[flow].winScale),
+      completeness: conv.an.completeness,
+      relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
+      deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,
+      hasTimes: q.tcp.captured >= 20,
+    };
+    conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec;
     return info;
   }
 

@@ -4,6 +4,7 @@
  * timeline.ts, verdicts.ts) and read by render/.
  */
 import type { TunnelHop } from '../decode/tunnels.js';
+import type { IcmpNote } from './icmp-errors.js';
 import type { SegmentKind } from './fsm.js';
 import type { Anomaly, DisagreementKey, HandshakeKind, SocketEvent, TcpState, TcptraceVerdict, TeardownKind } from './vocab.js';
 import type { ZeekSummary } from './zeek.js';
@@ -89,6 +90,8 @@ export interface ConnSummary {
   unexpected: number;
   /** the tunnels that carried the connection, outermost first (only for a tunnelled connection) */
   tunnel?: TunnelHop[];
+  /** ICMP/ICMPv6 errors that quote one of the connection's segments (src/tcp/icmp-errors.ts), in frame order */
+  icmp?: IcmpNote[];
 }
 
 

@@ -35,6 +35,8 @@ import { initialStates, ObserverFsm } from './observer.js';
 import { DEFAULT_MAX_TIMELINE, Timeline } from './timeline.js';
 import { AnomalyCounter } from './anomalies.js';
 import { completenessStr, disagreements, tcptraceVerdict, zeekOriginator } from './verdicts.js';
+import { icmpNote, type IcmpNote } from './icmp-errors.js';
+import type { QuotedTcpInfo } from './quoted.js';
 import { idx, other, type ConnAddress, type ConnSummary, type ConnTimeline, type Side, type TimelineEntry } from './lifecycle-types.js';
 
 export * from './lifecycle-types.js';
@@ -47,6 +49,8 @@ export type Endpoint = ConnAddress;
 export interface LifecycleRecord {
   packet: Packet;
   tcp: TcpInfo | undefined;
+  /** a TCP header quoted by an ICMP error (src/tcp/quoted.ts): attached to its connection as an `icmp` note */
+  quoted?: QuotedTcpInfo;
 }
 
 export interface LifecycleOptions<R extends LifecycleRecord = LifecycleRecord> {
@@ -210,6 +214,8 @@ class ConnTrack {
 export class LifecycleTracker<R extends LifecycleRecord = LifecycleRecord> {
   private readonly conns = new Map<number, ConnTrack>();
   private readonly order: ConnTrack[] = [];
+  /** ICMP errors naming each stream (src/tcp/icmp-errors.ts), with the quoted segment's flow */
+  private readonly icmp = new Map<number, Array<Omit<IcmpNote, 'side'> & { flow: 0 | 1 }>>();
   private readonly keepTimeline: (stream: number, first: R) => boolean;
   private readonly maxTimeline: number;
   private readonly appLine: ((rec: LifecycleRecord) => string | null) | undefined;
@@ -222,6 +228,7 @@ export class LifecycleTracker<R extends LifecycleRecord = LifecycleRecord> {
 
   observe(rec: R): void {
     const t = rec.tcp;
+    if (!t && rec.quoted) this.noteIcmp(rec.packet, rec.quoted);
     if (!t || !rec.packet.tcp || !rec.packet.ip) return;
     let c = this.conns.get(t.stream);
     if (!c) {
@@ -239,9 +246,20 @@ export class LifecycleTracker<R extends LifecycleRecord = LifecycleRecord> {
     const order = this.order.splice(0);
     this.conns.clear();
     for (let i = 0; i < order.length; i++) {
-      out.push(order[i]!.finish());
+      const c = order[i]!, done = c.finish();
+      const notes = this.icmp.get(c.stream);
+      if (notes) done.summary.icmp = notes.map(({ flow, ...n }) => ({ ...n, side: flow === c.clientFlow ? 'client' : 'server' }));
+      out.push(done);
       (order as Array<ConnTrack | undefined>)[i] = undefined;
     }
+    this.icmp.clear();
     return out;
+  }
+
+  private noteIcmp(pkt: Packet, q: QuotedTcpInfo): void {
+    const n = icmpNote(pkt, q);
+    if (!n) return;
+    const list = this.icmp.get(q.stream);
+    if (list) list.push(n); else this.icmp.set(q.stream, [n]);
   }
 }

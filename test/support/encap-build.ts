@@ -173,3 +173,11 @@ export function pcapOf(dlt: number, frames: Bytes[]): Bytes {
   });
   return cat(...parts);
 }
+
+/** An IEEE 802.3br express mPacket (link type 274): preamble, SMD-E, the frame, its CRC-32 (wrong when `badCrc`). */
+export function mpacket(frame: Bytes, badCrc = false): Bytes {
+  let c = 0xffffffff;
+  for (const x of frame) { c ^= x; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; }
+  c = ((c ^ 0xffffffff) ^ (badCrc ? 1 : 0)) >>> 0;
+  return cat([0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0xd5], frame, le32(c));
+}

@@ -1,27 +1,16 @@
 /**
  * Test support for the encapsulation work: the captures of ../shared/encap and the fields the
- * encapsulation differential compares (the core differential's fields, the same list as
- * CORE_FIELDS in test/differential.test.ts, which cannot be imported without running that test).
+ * encapsulation differential compares (the core differential's CORE_FIELDS, test/support/fields.ts).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REPO } from './tshark.js';
+import { CORE_FIELDS } from './fields.js';
 
 export const ENCAP = resolve(REPO, '../shared/encap');
 
-export const ENCAP_FIELDS = [
-  'frame.number', 'frame.time_relative', 'frame.time_delta', 'frame.time_epoch', 'frame.len', 'frame.cap_len',
-  'eth.src', 'eth.dst', 'eth.type', 'vlan.id', 'sll.pkttype',
-  'ip.src', 'ip.dst', 'ip.addr', 'ip.proto', 'ip.len', 'ip.id', 'ip.ttl', 'ip.flags.df',
-  'ipv6.src', 'ipv6.dst', 'ipv6.addr', 'ipv6.nxt',
-  'tcp.stream', 'tcp.srcport', 'tcp.dstport', 'tcp.port', 'tcp.seq', 'tcp.seq_raw', 'tcp.nxtseq', 'tcp.ack', 'tcp.ack_raw',
-  'tcp.len', 'tcp.hdr_len', 'tcp.flags', 'tcp.flags.str', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
-  'tcp.flags.push', 'tcp.flags.urg', 'tcp.flags.ece', 'tcp.flags.cwr', 'tcp.window_size_value', 'tcp.window_size',
-  'tcp.window_size_scalefactor', 'tcp.checksum', 'tcp.urgent_pointer', 'tcp.options.mss_val', 'tcp.options.wscale.shift',
-  'tcp.options.wscale.multiplier', 'tcp.options.sack_perm', 'tcp.options.sack_le', 'tcp.options.sack_re',
-  'tcp.options.timestamp.tsval', 'tcp.options.timestamp.tsecr', 'tcp.time_relative', 'tcp.time_delta',
-  'udp.srcport', 'udp.dstport', 'udp.length',
-];
+/** The encapsulation differential compares every field of the core differential. */
+export const ENCAP_FIELDS: string[] = CORE_FIELDS;
 
 /** Every capture of ../shared/encap (a missing folder is an empty list: the tests assert the count). */
 export function encapCaptures(): string[] {
