@@ -68,10 +68,10 @@ export const TCP_FIELDS: FieldDef[] = [
     if (l.captured >= 4) out.push(l.dstPort);
   })),
   uint('tcp.stream', 'Stream index', 32, computed((t) => t.stream)),
-  uint('tcp.len', 'TCP Segment Len', 32, computed((_t, l) => l.len)),
+  uint('tcp.len', 'TCP Segment Len', 32, computed((t, l) => (t.short ? undefined : l.len))),
   uint('tcp.seq', 'Sequence Number', 32, (r, out) => { seqRel(r, out); quotedSeq(r, out); }),
   uint('tcp.seq_raw', 'Sequence Number (raw)', 32, eachLayer('tcp', (l, _d, out) => { if (!l.quoted && l.captured >= 20) out.push(l.seq); })),
-  uint('tcp.nxtseq', 'Next Sequence Number', 32, computed((t) => t.nxtseq)),
+  uint('tcp.nxtseq', 'Next Sequence Number', 32, computed((t) => (t.short ? undefined : t.nxtseq))),
   uint('tcp.ack', 'Acknowledgment Number', 32, computed((t) => t.ack)),
   uint('tcp.ack_raw', 'Acknowledgment number (raw)', 32, fixed(8, 4, (l) => l.ack)),
   uint('tcp.hdr_len', 'Header Length', 8, fixed(12, 1, (l) => l.hdrLen)),

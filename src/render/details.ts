@@ -12,7 +12,7 @@ import { flagNames } from './summary.js';
 import { flagsString } from '../fields/tcp.js';
 import { lookupField } from '../fields/index.js';
 import type { Lang } from '../i18n/catalog.js';
-import { DETAILS_TEXTS, fieldMeaning } from '../i18n/meanings.js';
+import { DETAILS_TEXTS, fieldNote } from '../i18n/meanings.js';
 import { tcpHeaderDiagram } from './diagram.js';
 import { analysisNode, completenessText } from './analysis-tree.js';
 import type { TreeNode } from './tree.js';
@@ -160,15 +160,15 @@ function layerNode(r: PacketRecord, l: Layer): TreeNode {
     case 'pppoes': return n('PPP-over-Ethernet Session', undefined, [n(`Session ID: ${hex(l.session, 4)}`), n(`Payload Length: ${l.payloadLength}`)]);
     case 'ppp': return n('Point-to-Point Protocol', undefined, [n(`Protocol: ${hex(l.protocol, 4)}`)]);
     case 'ipv4': return n(`Internet Protocol Version 4, Src: ${ipv4(l.src)}, Dst: ${ipv4(l.dst)}`, undefined, [
-      n(`Header Length: ${l.hdrLen} bytes (${l.hdrLen / 4})`),
-      n(`Differentiated Services Field: ${hex(l.dsfield, 2)} (DSCP: ${l.dsfield >> 2}, ECN: ${l.dsfield & 3})`),
+      n(`Header Length: ${l.hdrLen} bytes (${l.hdrLen / 4})`, 'ip.hdr_len'),
+      n(`Differentiated Services Field: ${hex(l.dsfield, 2)} (DSCP: ${l.dsfield >> 2}, ECN: ${l.dsfield & 3})`, 'ip.dsfield'),
       fv('ip.len', l.totalLen),
       fv('ip.id', `${hex(l.id, 4)} (${l.id})`),
       n(`Flags: ${hex(l.flags, 1)}${l.flags & 2 ? ", Don't fragment" : ''}${l.flags & 1 ? ', More fragments' : ''}`, 'ip.flags.df'),
-      n(`Fragment Offset: ${l.fragOffset * 8}`),
+      n(`Fragment Offset: ${l.fragOffset * 8}`, 'ip.frag_offset'),
       fv('ip.ttl', l.ttl),
       fv('ip.proto', l.proto),
-      n(`Header Checksum: ${hex(l.checksum, 4)} [validation disabled]`),
+      n(`Header Checksum: ${hex(l.checksum, 4)} [validation disabled]`, 'ip.checksum'),
       fv('ip.src', ipv4(l.src)),
       fv('ip.dst', ipv4(l.dst)),
     ]);
@@ -206,7 +206,7 @@ export function renderTree(nodes: TreeNode[], opts: DetailsOptions): string {
     for (const node of list) {
       if (node.diagram && !opts.meanings) continue;
       let line = '    '.repeat(depth) + (node.localized ? node.localized(opts.lang) : node.label);
-      const m = opts.meanings && node.field ? fieldMeaning(opts.lang, node.field) : undefined;
+      const m = opts.meanings && node.field ? fieldNote(opts.lang, node.field) : undefined;
       if (m) line = line.padEnd(width) + '  \u2190 ' + m;
       lines.push(line);
       if (node.children) walk(node.children, depth + 1);

@@ -37,6 +37,12 @@ export interface TcpInfo {
   seq: number;
   /** tcp.ack: relative when the ACK flag is set, else the raw field */
   ack: number;
+  /**
+   * a short segment: its packet ends inside the TCP header its header length claims (tshark's
+   * "Short segment"); tshark gives it no relative numbers (seq and ack hold the raw values), no
+   * tcp.len, no tcp.nxtseq, an unscaled window and no sequence analysis
+   */
+  short?: boolean;
   /** tcp.nxtseq (relative) */
   nxtseq: number;
   /** tcp.window_size: the window after scaling (raw on SYN segments) */
