@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildShortPcap, type ShortSeg } from './support/build.js';
-import { compareFields, hasTshark, runCli } from './support/tshark.js';
+import { compareFields, hasTshark, runCli, runTshark } from './support/tshark.js';
 
 import { ANALYSIS_FIELDS } from './support/analysis-fields.js';
 
@@ -77,6 +77,12 @@ test('short segments: every field agrees with tshark', { skip: !hasTshark() && '
         for (const d of r.diffs) diffs.push(`${name} ${extra.join(' ')} frame ${d.frame} ${d.field}: tshark "${d.tshark}" tcpscope "${d.tcpscope}"`);
       }
     }
+    // the packet list too (tcpscope does not append tshark's "[Malformed Packet…]" to the Info column: stripped)
+    for (const name of Object.keys(SHORT_CASES)) {
+      const file = join(dir, `${name}.pcap`);
+      const strip = (t: string): string => t.replace(/\[Malformed Packet[^\]]*\]$/gm, '');
+      assert.equal(runCli(['read', '-r', file]).stdout, strip(runTshark(['-r', file]).stdout), name);
+    }
     console.log(`short segments: ${agreed}/${compared} cells agree with tshark over ${Object.keys(SHORT_CASES).length} crafted captures, one and two passes`);
     assert.deepEqual(diffs, []);
   } finally { rmSync(dir, { recursive: true, force: true }); }
@@ -93,5 +99,7 @@ test('a short segment keeps its raw numbers and no next sequence number (without
     assert.equal(rows[3], '1001\t\t5001\t');
     assert.equal(rows[4], '1\t1\t101\t0');
     assert.equal(rows[6], '5001\t\t1111\t');
+    const list = runCli(['read', '-r', file]).stdout.split('\n');
+    assert.match(list[3]!, /\[PSH, ACK\] Seq=1001 Ack=5001 Win=65535$/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

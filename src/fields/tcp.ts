@@ -50,7 +50,8 @@ export function flagsString(flags: number): string {
   return s;
 }
 
-const seqRel = computed((t) => t.seq);
+/** A short segment (TcpInfo.short) shows its raw numbers, as tshark does. */
+const seqRel = computed((t, l) => (t.short ? l.seq : t.seq));
 /** In a header quoted by an ICMP error tshark shows the raw number as tcp.seq, and no tcp.seq_raw. */
 const quotedSeq = eachLayer('tcp', (l, _d, out) => { if (l.quoted && l.captured >= 8) out.push(l.seq); });
 
@@ -72,7 +73,7 @@ export const TCP_FIELDS: FieldDef[] = [
   uint('tcp.seq', 'Sequence Number', 32, (r, out) => { seqRel(r, out); quotedSeq(r, out); }),
   uint('tcp.seq_raw', 'Sequence Number (raw)', 32, eachLayer('tcp', (l, _d, out) => { if (!l.quoted && l.captured >= 20) out.push(l.seq); })),
   uint('tcp.nxtseq', 'Next Sequence Number', 32, computed((t) => (t.short ? undefined : t.nxtseq))),
-  uint('tcp.ack', 'Acknowledgment Number', 32, computed((t) => t.ack)),
+  uint('tcp.ack', 'Acknowledgment Number', 32, computed((t, l) => (t.short ? l.ack : t.ack))),
   uint('tcp.ack_raw', 'Acknowledgment number (raw)', 32, fixed(8, 4, (l) => l.ack)),
   uint('tcp.hdr_len', 'Header Length', 8, fixed(12, 1, (l) => l.hdrLen)),
   uhex('tcp.flags', 'Flags', 16, 4, fixed(12, 2, (l) => l.flags)),

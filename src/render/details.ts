@@ -82,16 +82,18 @@ function tcpNode(r: PacketRecord, l: TcpLayer): TreeNode {
     kids.push(n('[Packet size limited during capture: TCP truncated]'));
     return n(head.join(''), undefined, kids);
   }
-  const seq = t ? t.seq : l.seq;
+  // A short segment (t.short): raw numbers, no length and no next sequence number, as tshark shows it.
+  const rel = t && !t.short ? t : undefined;
+  const seq = rel ? rel.seq : l.seq;
   head.push(`, Seq: ${seq}`);
-  if (l.flags & TcpFlag.ACK) head.push(`, Ack: ${t ? t.ack : l.ack}`);
-  head.push(`, Len: ${l.len}`);
+  if (l.flags & TcpFlag.ACK) head.push(`, Ack: ${rel ? rel.ack : l.ack}`);
+  if (!t?.short) head.push(`, Len: ${l.len}`);
   if (t) kids.push(fv('tcp.stream', t.stream, { gen: true }), n(completenessText(t.completeness), 'tcp.completeness'));
-  kids.push(fv('tcp.len', l.len, { gen: true }));
+  if (!t?.short) kids.push(fv('tcp.len', l.len, { gen: true }));
   kids.push(fv('tcp.seq', seq, { suffix: t ? '    (relative sequence number)' : '' }));
   kids.push(fv('tcp.seq_raw', l.seq));
-  if (t) kids.push(fv('tcp.nxtseq', t.nxtseq, { gen: true, suffix: '    (relative sequence number)' }));
-  if (l.flags & TcpFlag.ACK && t) kids.push(fv('tcp.ack', t.ack, { suffix: '    (relative ack number)' }));
+  if (rel) kids.push(fv('tcp.nxtseq', rel.nxtseq, { gen: true, suffix: '    (relative sequence number)' }));
+  if (l.flags & TcpFlag.ACK && t) kids.push(fv('tcp.ack', rel ? rel.ack : l.ack, { suffix: '    (relative ack number)' }));
   else kids.push(fv('tcp.ack', l.ack));
   kids.push(fv('tcp.ack_raw', l.ack));
   kids.push(n(`${(l.hdrLen / 4).toString(2).padStart(4, '0')} .... = Header Length: ${l.hdrLen} bytes (${l.hdrLen / 4})`, 'tcp.hdr_len'));

@@ -155,8 +155,13 @@ export class TcpTracker {
       frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: 0,
       sack: undefined, headerComplete: false, short: true,
     }, reused, fresh, this.finals?.[conv.stream]);
+    // tshark shows the raw numbers (src/fields/tcp.ts); the lifecycle still reads relative ones.
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const seq = fwd.base !== undefined ? seqOffset(fwd.base, tcp.seq) : syn ? 0 : 1;
+    const ack = !(flags & TcpFlag.ACK) ? tcp.ack : rev.base !== undefined ? seqOffset(rev.base, tcp.ack) : 1;
+    const nxtseq = seqAdd(seq, (syn ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
     const info: TcpInfo = {
-      stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq: tcp.seq, ack: tcp.ack, short: true, nxtseq: tcp.seq,
+      stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq, ack, short: true, nxtseq,
       windowSize: tcp.window, scaleFactor: (flags & TcpFlag.SYN) ? undefined : scaleFactorField(fwd.winScale),
       relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
       deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,

@@ -39,8 +39,9 @@ export interface TcpInfo {
   ack: number;
   /**
    * a short segment: its packet ends inside the TCP header its header length claims (tshark's
-   * "Short segment"); tshark gives it no relative numbers (seq and ack hold the raw values), no
-   * tcp.len, no tcp.nxtseq, an unscaled window and no sequence analysis
+   * "Short segment"); tshark gives it no relative numbers (the fields show the raw seq and ack; `seq`,
+   * `ack` and `nxtseq` here stay relative for the lifecycle), no tcp.len, no tcp.nxtseq, an
+   * unscaled window and no sequence analysis
    */
   short?: boolean;
   /** tcp.nxtseq (relative) */
