@@ -66,10 +66,6 @@ const ZEEK_EXCEPTIONS: Array<{ capture: string; conn: string; reason: string }> 
     capture: 'Teredo.pcap', conn: '2001:0:4137:9e50:8000:f12a:b9c8:2815:1286>2001:4860:0:2001::68:80',
     reason: 'Zeek finds Teredo on UDP 3797<->32900 after seeing a Teredo exchange on 3544; tshark 4.0 decodes Teredo on port 3544 only (its heuristic is off by default), so this connection is not decoded, as in tshark',
   },
-  {
-    capture: 'gtp1_gn_normal_incl_fragmentation.pcap', conn: '10.131.47.185:1923>79.101.110.141:80',
-    reason: 'three segments (5,760 bytes) are missing and acknowledged; Zeek counts the gap when it flushes the connection after the FIN ("g" after "f"), the Zeek emulation in src/tcp/zeek.ts counts gaps only while both sides are established; the decode (fragments, GTP) agrees with tshark on every field',
-  },
 ];
 
 const key = (r: Row): string => `${r['id.orig_h']}:${r['id.orig_p']}>${r['id.resp_h']}:${r['id.resp_p']}`;

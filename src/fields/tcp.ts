@@ -53,7 +53,8 @@ export function flagsString(flags: number): string {
   return s;
 }
 
-const seqRel = computed((t) => t.seq);
+/** A short segment (TcpInfo.short) shows its raw numbers, as tshark does. */
+const seqRel = computed((t, l) => (t.short ? l.seq : t.seq));
 /** In a header quoted by an ICMP error tshark shows the raw number as tcp.seq, and no tcp.seq_raw. */
 const quotedSeq = eachLayer('tcp', (l, _d, out) => { if (l.quoted && l.captured >= 8) out.push(l.seq); });
 
@@ -84,13 +85,13 @@ export const TCP_FIELDS: FieldDef[] = [
     if (l.captured >= 4) out.push(l.dstPort);
   })),
   uint('tcp.stream', 'Stream index', 32, both(computed((t) => t.stream), quoted((q) => q.stream))),
-  uint('tcp.len', 'TCP Segment Len', 32, computed((_t, l) => l.len)),
+  uint('tcp.len', 'TCP Segment Len', 32, computed((t, l) => (t.short ? undefined : l.len))),
   uint('tcp.seq', 'Sequence Number', 32, (r, out) => { seqRel(r, out); quotedSeq(r, out); if (r.quoted?.icmp === 'icmpv6') out.push(r.quoted.tcp.seq); }),
   uint('tcp.seq_raw', 'Sequence Number (raw)', 32, both(eachLayer('tcp', (l, _d, out) => { if (!l.quoted && l.captured >= 20) out.push(l.seq); }),
     // under ICMPv6 tshark shows the quoted seq as raw too, from 16 bytes of header
     (r, out) => { const q = r.quoted; if (q?.icmp === 'icmpv6' && q.tcp.captured < 20) out.push(q.tcp.seq); })),
-  uint('tcp.nxtseq', 'Next Sequence Number', 32, computed((t) => t.nxtseq)),
-  uint('tcp.ack', 'Acknowledgment Number', 32, both(computed((t) => t.ack), quoted((q) => q.tcp.ack))),
+  uint('tcp.nxtseq', 'Next Sequence Number', 32, computed((t) => (t.short ? undefined : t.nxtseq))),
+  uint('tcp.ack', 'Acknowledgment Number', 32, both(computed((t, l) => (t.short ? l.ack : t.ack)), quoted((q) => q.tcp.ack))),
   uint('tcp.ack_raw', 'Acknowledgment number (raw)', 32, fixed(8, 4, (l) => l.ack)),
   uint('tcp.hdr_len', 'Header Length', 8, fixed(12, 1, (l) => l.hdrLen)),
   uhex('tcp.flags', 'Flags', 16, 4, fixed(12, 2, (l) => l.flags)),

@@ -139,3 +139,57 @@ export const DETAILS_TEXTS = defineCatalogue<'diagram'>({
   en: { 'diagram': '[Header diagram (RFC 9293, Figure 1)]' },
   'zh-CN': { 'diagram': '[首部示意图（RFC 9293 图 1）]' },
 });
+
+/**
+ * The textbook name of a header field, shown in Chinese beside Wireshark's (English) name in
+ * `read -V --lang zh-CN`, in front of the field's meaning. English shows Wireshark's name only
+ * (the `en` texts are those names, for reference).
+ */
+const namesEn = {
+  'ip.hdr_len': 'Header Length', 'ip.dsfield': 'Differentiated Services Field', 'ip.len': 'Total Length',
+  'ip.id': 'Identification', 'ip.flags.df': 'Flags', 'ip.frag_offset': 'Fragment Offset', 'ip.ttl': 'Time to Live',
+  'ip.proto': 'Protocol', 'ip.checksum': 'Header Checksum', 'ip.src': 'Source Address', 'ip.dst': 'Destination Address',
+  'ipv6.nxt': 'Next Header', 'ipv6.hlim': 'Hop Limit', 'ipv6.src': 'Source Address', 'ipv6.dst': 'Destination Address',
+  'tcp.srcport': 'Source Port', 'tcp.dstport': 'Destination Port', 'tcp.len': 'TCP Segment Len',
+  'tcp.seq': 'Sequence Number', 'tcp.seq_raw': 'Sequence Number (raw)', 'tcp.nxtseq': 'Next Sequence Number',
+  'tcp.ack': 'Acknowledgment Number', 'tcp.ack_raw': 'Acknowledgment number (raw)', 'tcp.hdr_len': 'Header Length',
+  'tcp.flags': 'Flags', 'tcp.flags.res': 'Reserved', 'tcp.flags.ae': 'Accurate ECN', 'tcp.flags.cwr': 'Congestion Window Reduced',
+  'tcp.flags.ece': 'ECN-Echo', 'tcp.flags.urg': 'Urgent', 'tcp.flags.ack': 'Acknowledgment', 'tcp.flags.push': 'Push',
+  'tcp.flags.reset': 'Reset', 'tcp.flags.syn': 'Syn', 'tcp.flags.fin': 'Fin', 'tcp.window_size_value': 'Window',
+  'tcp.window_size': 'Calculated window size', 'tcp.window_size_scalefactor': 'Window size scaling factor',
+  'tcp.checksum': 'Checksum', 'tcp.urgent_pointer': 'Urgent Pointer', 'tcp.options': 'Options',
+  'udp.srcport': 'Source Port', 'udp.dstport': 'Destination Port', 'udp.length': 'Length',
+} as const;
+
+export type FieldNameKey = keyof typeof namesEn;
+
+const namesZh = {
+  'ip.hdr_len': '首部长度', 'ip.dsfield': '区分服务', 'ip.len': '总长度',
+  'ip.id': '标识', 'ip.flags.df': '标志', 'ip.frag_offset': '片偏移', 'ip.ttl': '生存时间',
+  'ip.proto': '协议', 'ip.checksum': '首部校验和', 'ip.src': '源地址', 'ip.dst': '目的地址',
+  'ipv6.nxt': '下一个首部', 'ipv6.hlim': '跳数限制', 'ipv6.src': '源地址', 'ipv6.dst': '目的地址',
+  'tcp.srcport': '源端口', 'tcp.dstport': '目的端口', 'tcp.len': '数据长度',
+  'tcp.seq': '序号', 'tcp.seq_raw': '序号（原始值）', 'tcp.nxtseq': '下一个序号',
+  'tcp.ack': '确认号', 'tcp.ack_raw': '确认号（原始值）', 'tcp.hdr_len': '首部长度',
+  'tcp.flags': '标志', 'tcp.flags.res': '保留', 'tcp.flags.ae': '精确 ECN', 'tcp.flags.cwr': '拥塞窗口减小 CWR',
+  'tcp.flags.ece': 'ECN 回显 ECE', 'tcp.flags.urg': '紧急 URG', 'tcp.flags.ack': '确认 ACK', 'tcp.flags.push': '推送 PSH',
+  'tcp.flags.reset': '复位 RST', 'tcp.flags.syn': '同步 SYN', 'tcp.flags.fin': '终止 FIN', 'tcp.window_size_value': '窗口',
+  'tcp.window_size': '计算后的窗口', 'tcp.window_size_scalefactor': '窗口缩放因子',
+  'tcp.checksum': '校验和', 'tcp.urgent_pointer': '紧急指针', 'tcp.options': '选项',
+  'udp.srcport': '源端口', 'udp.dstport': '目的端口', 'udp.length': '长度',
+} satisfies Messages<FieldNameKey>;
+
+export const FIELD_NAMES = defineCatalogue<FieldNameKey>({ en: namesEn, 'zh-CN': namesZh });
+
+/**
+ * What goes after `← ` on a details line: in Chinese the field's textbook name, then its meaning
+ * (not when the meaning already begins with it, e.g. 生存时间：…); in English the meaning only.
+ */
+export function fieldNote(lang: Lang, field: string): string | undefined {
+  const m = fieldMeaning(lang, field);
+  if (lang === 'en' || !Object.hasOwn(namesZh, field)) return m;
+  const name = FIELD_NAMES[lang][field as FieldNameKey];
+  if (!m) return name;
+  const head = m.split('：')[0]!;
+  return head.length < m.length && (head.includes(name) || name.includes(head)) ? m : `${name}：${m}`;
+}

@@ -12,7 +12,7 @@ import { flagNames } from './summary.js';
 import { flagsString } from '../fields/tcp.js';
 import { lookupField } from '../fields/index.js';
 import type { Lang } from '../i18n/catalog.js';
-import { DETAILS_TEXTS, fieldMeaning } from '../i18n/meanings.js';
+import { DETAILS_TEXTS, fieldNote } from '../i18n/meanings.js';
 import { tcpHeaderDiagram } from './diagram.js';
 import { analysisNode, completenessText } from './analysis-tree.js';
 import type { TreeNode } from './tree.js';
@@ -82,16 +82,18 @@ function tcpNode(r: PacketRecord, l: TcpLayer): TreeNode {
     kids.push(n('[Packet size limited during capture: TCP truncated]'));
     return n(head.join(''), undefined, kids);
   }
-  const seq = t ? t.seq : l.seq;
+  // A short segment (t.short): raw numbers, no length and no next sequence number, as tshark shows it.
+  const rel = t && !t.short ? t : undefined;
+  const seq = rel ? rel.seq : l.seq;
   head.push(`, Seq: ${seq}`);
-  if (l.flags & TcpFlag.ACK) head.push(`, Ack: ${t ? t.ack : l.ack}`);
-  head.push(`, Len: ${l.len}`);
+  if (l.flags & TcpFlag.ACK) head.push(`, Ack: ${rel ? rel.ack : l.ack}`);
+  if (!t?.short) head.push(`, Len: ${l.len}`);
   if (t) kids.push(fv('tcp.stream', t.stream, { gen: true }), n(completenessText(t.completeness), 'tcp.completeness'));
-  kids.push(fv('tcp.len', l.len, { gen: true }));
+  if (!t?.short) kids.push(fv('tcp.len', l.len, { gen: true }));
   kids.push(fv('tcp.seq', seq, { suffix: t ? '    (relative sequence number)' : '' }));
   kids.push(fv('tcp.seq_raw', l.seq));
-  if (t) kids.push(fv('tcp.nxtseq', t.nxtseq, { gen: true, suffix: '    (relative sequence number)' }));
-  if (l.flags & TcpFlag.ACK && t) kids.push(fv('tcp.ack', t.ack, { suffix: '    (relative ack number)' }));
+  if (rel) kids.push(fv('tcp.nxtseq', rel.nxtseq, { gen: true, suffix: '    (relative sequence number)' }));
+  if (l.flags & TcpFlag.ACK && t) kids.push(fv('tcp.ack', rel ? rel.ack : l.ack, { suffix: '    (relative ack number)' }));
   else kids.push(fv('tcp.ack', l.ack));
   kids.push(fv('tcp.ack_raw', l.ack));
   kids.push(n(`${(l.hdrLen / 4).toString(2).padStart(4, '0')} .... = Header Length: ${l.hdrLen} bytes (${l.hdrLen / 4})`, 'tcp.hdr_len'));
@@ -160,15 +162,15 @@ function layerNode(r: PacketRecord, l: Layer): TreeNode {
     case 'pppoes': return n('PPP-over-Ethernet Session', undefined, [n(`Session ID: ${hex(l.session, 4)}`), n(`Payload Length: ${l.payloadLength}`)]);
     case 'ppp': return n('Point-to-Point Protocol', undefined, [n(`Protocol: ${hex(l.protocol, 4)}`)]);
     case 'ipv4': return n(`Internet Protocol Version 4, Src: ${ipv4(l.src)}, Dst: ${ipv4(l.dst)}`, undefined, [
-      n(`Header Length: ${l.hdrLen} bytes (${l.hdrLen / 4})`),
-      n(`Differentiated Services Field: ${hex(l.dsfield, 2)} (DSCP: ${l.dsfield >> 2}, ECN: ${l.dsfield & 3})`),
+      n(`Header Length: ${l.hdrLen} bytes (${l.hdrLen / 4})`, 'ip.hdr_len'),
+      n(`Differentiated Services Field: ${hex(l.dsfield, 2)} (DSCP: ${l.dsfield >> 2}, ECN: ${l.dsfield & 3})`, 'ip.dsfield'),
       fv('ip.len', l.totalLen),
       fv('ip.id', `${hex(l.id, 4)} (${l.id})`),
       n(`Flags: ${hex(l.flags, 1)}${l.flags & 2 ? ", Don't fragment" : ''}${l.flags & 1 ? ', More fragments' : ''}`, 'ip.flags.df'),
-      n(`Fragment Offset: ${l.fragOffset * 8}`),
+      n(`Fragment Offset: ${l.fragOffset * 8}`, 'ip.frag_offset'),
       fv('ip.ttl', l.ttl),
       fv('ip.proto', l.proto),
-      n(`Header Checksum: ${hex(l.checksum, 4)} [validation disabled]`),
+      n(`Header Checksum: ${hex(l.checksum, 4)} [validation disabled]`, 'ip.checksum'),
       fv('ip.src', ipv4(l.src)),
       fv('ip.dst', ipv4(l.dst)),
     ]);
@@ -237,7 +239,7 @@ export function renderTree(nodes: TreeNode[], opts: DetailsOptions): string {
     for (const node of list) {
       if (node.diagram && !opts.meanings) continue;
       let line = '    '.repeat(depth) + (node.localized ? node.localized(opts.lang) : node.label);
-      const m = opts.meanings && node.field ? fieldMeaning(opts.lang, node.field) : undefined;
+      const m = opts.meanings && node.field ? fieldNote(opts.lang, node.field) : undefined;
       if (m) line = line.padEnd(width) + '  \u2190 ' + m;
       lines.push(line);
       if (node.children) walk(node.children, depth + 1);

@@ -33,12 +33,13 @@ const ETHERTYPE_NAMES: Record<number, string> = { 0x0806: 'ARP', 0x8035: 'RARP',
 export function tcpInfo(r: PacketRecord, l: TcpLayer): string {
   const t = r.tcp;
   let s = `${l.srcPort} \u2192 ${l.dstPort} [${flagNames(l.flags)}]`;
-  const seq = t ? t.seq : l.seq;
-  s += ` Seq=${seq}`;
-  if (l.flags & TcpFlag.ACK) s += ` Ack=${t ? t.ack : l.ack}`;
+  // a short segment (t.short): raw numbers and no Len, as tshark shows it
+  const rel = t && !t.short ? t : undefined;
+  s += ` Seq=${rel ? rel.seq : l.seq}`;
+  if (l.flags & TcpFlag.ACK) s += ` Ack=${rel ? rel.ack : l.ack}`;
   s += ` Win=${t ? t.windowSize : l.window}`;
   if (l.flags & TcpFlag.URG) s += ` Urg=${l.urgent}`;
-  s += ` Len=${l.len}`;
+  if (!t?.short) s += ` Len=${l.len}`;
   const revBase = t?.revBase ?? 0;
   for (const o of l.options) {
     switch (o.kind) {

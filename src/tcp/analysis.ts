@@ -218,6 +218,8 @@ export interface SegmentInput {
    * the options and shows no sequence analysis for the packet (its state is still updated)
    */
   headerComplete: boolean;
+  /** a short segment (its packet ends inside the TCP header): only the completeness bits are taken from it, as in tshark */
+  short?: boolean;
 }
 
 /** Per-packet output (written into TcpInfo by the tracker). */
@@ -299,6 +301,11 @@ export function analyzeSegment(
   if (flags & TcpFlag.FIN) {
     if (conv.finFlow < 0) conv.finFlow = fwdIdx;
     events |= conv.finFlow === fwdIdx ? TcpEvent.FIN_ACTIVE : TcpEvent.FIN_PASSIVE;
+  }
+  // A short segment (tshark's "Short segment") stops here: no sequence analysis.
+  if (s.short) {
+    const shown = final ? (s.frame === final.firstFrame ? final.completeness : final.completeness | final.firstBits) : completenessBefore;
+    return { flags: ta, result: undefined, completeness: shown, events };
   }
 
   const result: TcpAnalysisResult = {};

@@ -103,6 +103,9 @@ export class TcpTracker {
     const fwdIdx: 0 | 1 = high === conv.firstIsHigh ? 0 : 1;
     const fwd = conv.endpoints[fwdIdx];
     const rev = conv.endpoints[fwdIdx === 0 ? 1 : 0];
+    // A short segment (the packet ends inside the header its length field claims) is not analysed by tshark.
+    const short = pkt.problems.length > 0 && pkt.problems.some((p) => p.id === 'tcp-header-exceeds-segment');
+    if (short) return this.trackShort(pkt, tcp, conv, fwdIdx, fwd, rev, reused, fresh);
     // Relative-number bases (tcp_analyze_sequence_number): from the first packet of each direction;
     // the reverse base also from the first ACK-flagged packet (ack − 1), never from a SYN's ack field.
     if (fwd.base === undefined) {
@@ -176,6 +179,31 @@ export class TcpTracker {
       hasTimes: q.tcp.captured >= 20,
     };
     conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec;
+    return info;
+  }
+
+  /** A short segment: raw numbers, no bases, no window scale from its options; only the completeness bits and the packet count. */
+  private trackShort(pkt: Packet, tcp: TcpLayer, conv: TcpConversation, fwdIdx: 0 | 1, fwd: TcpFlow, rev: TcpFlow, reused: boolean, fresh: boolean): TcpInfo {
+    const f = pkt.frame, flags = tcp.flags;
+    fwd.packets++;
+    const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, {
+      frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: 0,
+      sack: undefined, headerComplete: false, short: true,
+    }, reused, fresh, this.finals?.[conv.stream]);
+    // tshark shows the raw numbers (src/fields/tcp.ts); the lifecycle still reads relative ones.
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const seq = fwd.base !== undefined ? seqOffset(fwd.base, tcp.seq) : syn ? 0 : 1;
+    const ack = !(flags & TcpFlag.ACK) ? tcp.ack : rev.base !== undefined ? seqOffset(rev.base, tcp.ack) : 1;
+    const nxtseq = seqAdd(seq, (syn ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
+    const info: TcpInfo = {
+      stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq, ack, short: true, nxtseq,
+      windowSize: tcp.window, scaleFactor: (flags & TcpFlag.SYN) ? undefined : scaleFactorField(fwd.winScale),
+      relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
+      deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,
+      revBase: rev.base, reusedPorts: reused,
+      completeness: an.completeness, an: an.result, events: an.events,
+    };
+    conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec; conv.lastFrame = f.number;
     return info;
   }
 

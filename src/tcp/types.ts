@@ -37,6 +37,13 @@ export interface TcpInfo {
   seq: number;
   /** tcp.ack: relative when the ACK flag is set, else the raw field */
   ack: number;
+  /**
+   * a short segment: its packet ends inside the TCP header its header length claims (tshark's
+   * "Short segment"); tshark gives it no relative numbers (the fields show the raw seq and ack; `seq`,
+   * `ack` and `nxtseq` here stay relative for the lifecycle), no tcp.len, no tcp.nxtseq, an
+   * unscaled window and no sequence analysis
+   */
+  short?: boolean;
   /** tcp.nxtseq (relative) */
   nxtseq: number;
   /** tcp.window_size: the window after scaling (raw on SYN segments) */

@@ -102,6 +102,11 @@ class ZEndpoint {
   }
 }
 
+/** Established, or closed by a FIN straight from established (Zeek's test before it reports a gap). */
+function cleanSide(ep: ZEndpoint): boolean {
+  return ep.state === ZState.ESTABLISHED || (ep.state === ZState.CLOSED && ep.prevState === ZState.ESTABLISHED);
+}
+
 /** Add a letter at the 1st, 10th, 100th … occurrence (Zeek's ScaledHistoryEntry). */
 function scaled(cnt: number, thresh: number): { cnt: number; thresh: number; add: boolean } {
   cnt++;
@@ -310,7 +315,9 @@ export class ZeekConn {
     let seq = relAck;
     if (ep.finCnt > 0 && seq >= ep.finSeq) seq = ep.finSeq - 1;
     if (seq <= ep.trimSeq) return;
-    const active = ep.state === ZState.ESTABLISHED && this.peerOf(ep).state === ZState.ESTABLISHED;
+    // Zeek counts a gap (letter G, missed_bytes) only while both sides are established or
+    // closed cleanly from established (a FIN after the handshake), not after a RST or on a partial connection.
+    const active = cleanSide(ep) && cleanSide(this.peerOf(ep));
     const missing = ep.trimTo(seq);
     if (active && missing > 0) {
       ep.missed += missing;

@@ -129,3 +129,31 @@ export function buildFrames(segs: Seg[]): Frame[] {
     return { number: i + 1, tsSec: sec, tsNsec: nsec, capLen: data.length, origLen: full.length, linkType: 101, iface: 0, data, fileOffset: 0, precision: 9 };
   });
 }
+
+/**
+ * A segment whose IP packet ends `tcpBytes` bytes into the TCP header (the IP total length says
+ * so too), although the header length field claims more: tshark's "Short segment".
+ */
+export interface ShortSeg extends Seg { tcpBytes?: number }
+
+/** Like buildPcap, but segments with `tcpBytes` are cut short inside their TCP header. */
+export function buildShortPcap(segs: ShortSeg[]): Uint8Array {
+  const parts: Uint8Array[] = [buildPcap([]).slice(0, 24)];
+  for (const s of segs) {
+    let data = segmentBytes(s);
+    if (s.tcpBytes !== undefined) {
+      data = data.slice(0, 20 + s.tcpBytes);
+      new DataView(data.buffer).setUint16(2, data.length);
+    }
+    const rh = new Uint8Array(16);
+    const rv = new DataView(rh.buffer);
+    const [sec, nsec] = split(s.t);
+    rv.setUint32(0, sec, true); rv.setUint32(4, nsec, true);
+    rv.setUint32(8, data.length, true); rv.setUint32(12, data.length, true);
+    parts.push(rh, data);
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
+}
