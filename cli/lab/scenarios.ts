@@ -191,6 +191,11 @@ export async function runScenario(name: ScenarioName, host: string, beforeTraffi
     const s = await conn;
     const closeReq = name !== 'client-close' && name !== 'rst-abort' && name !== 'keep-alive' && name !== 'simultaneous-close';
     await write(log, 'client', c.socket, request(hostHeader, closeReq), 'GET / HTTP/1.1');
+    // The client reads until the server's FIN (read() returns 0), then closes its socket.
+    const clientClosesAfterServerFin = async (): Promise<void> => {
+      await waitFor('the server\'s FIN', 10_000, (done) => { if (c.ended) done(); else c.socket.once('end', done); });
+      close(log, 'client', c.socket);
+    };
     switch (name) {
       case 'server-close': {
         await serverEvent(s, 'request');
@@ -198,8 +203,7 @@ export async function runScenario(name: ScenarioName, host: string, beforeTraffi
         await shutdown(log, 'server', s.socket);
         close(log, 'server', s.socket);
         await responses(c, 1, log);
-        await waitFor('the server\'s FIN', 10_000, (done) => { if (c.ended) done(); else c.socket.once('end', done); });
-        close(log, 'client', c.socket);
+        await clientClosesAfterServerFin();
         break;
       }
       case 'client-close': {
@@ -212,8 +216,7 @@ export async function runScenario(name: ScenarioName, host: string, beforeTraffi
         await sleep(400);
         await shutdown(log, 'server', s.socket);
         close(log, 'server', s.socket);
-        await waitFor('the server\'s FIN', 10_000, (done) => { if (c.ended) done(); else c.socket.once('end', done); });
-        close(log, 'client', c.socket);
+        await clientClosesAfterServerFin();
         break;
       }
       case 'half-close': {
@@ -230,8 +233,7 @@ export async function runScenario(name: ScenarioName, host: string, beforeTraffi
         await shutdown(log, 'server', s.socket);
         close(log, 'server', s.socket);
         await responses(c, 1, log);
-        await waitFor('the server\'s FIN', 10_000, (done) => { if (c.ended) done(); else c.socket.once('end', done); });
-        close(log, 'client', c.socket);
+        await clientClosesAfterServerFin();
         break;
       }
       case 'rst-abort': {
@@ -255,8 +257,7 @@ export async function runScenario(name: ScenarioName, host: string, beforeTraffi
         await shutdown(log, 'server', s.socket);
         close(log, 'server', s.socket);
         await responses(c, 2, log);
-        await waitFor('the server\'s FIN', 10_000, (done) => { if (c.ended) done(); else c.socket.once('end', done); });
-        close(log, 'client', c.socket);
+        await clientClosesAfterServerFin();
         break;
       }
       case 'simultaneous-close': {
