@@ -211,11 +211,11 @@ test('docs/architecture.md names every folder of src/ and the edge, and only fol
 
 test('no machine paths in the repository: shared inputs are found relative to it', () => {
   const machine = new RegExp(`(?<![\\w.])/(?:${['work', 'home', 'Users'].join('|')})/`);
-  const roots = ['src', 'cli', 'test', 'bench', 'docs', '.ci'];
+  const roots = ['src', 'cli', 'web', 'test', 'bench', 'docs', '.ci'];
   const files = [...roots.flatMap((d) => {
     const walk = (dir: string): string[] => !existsSync(dir) ? [] : readdirSync(dir).flatMap((n) => {
       const p = join(dir, n);
-      return statSync(p).isDirectory() ? walk(p) : /\.(ts|js|json|md|sh)$|^run$/.test(n) ? [p] : [];
+      return statSync(p).isDirectory() ? walk(p) : /\.(ts|js|mjs|json|md|sh|txt|html|css)$|^run$|^clickhouse-start$/.test(n) ? [p] : [];
     });
     return walk(join(REPO, d));
   }), join(REPO, 'README.md'), join(REPO, 'package.json')];

@@ -21,8 +21,9 @@ for (const cap of captures) {
   for (const lang of ['en', 'zh-CN']) {
     for (const cmd of ['conns', 'explain']) {
       test(`golden ${cmd} ${lang} ${cap}`, () => {
-        // conns with --wide: every verdict column stays under test.
-        const r = runCli([cmd, join(DIR, cap), '--lang', lang, ...(cmd === 'conns' ? ['--wide'] : [])]);
+        // conns with --wide: every verdict column stays under test. Run beside the capture, so the
+        // file name explain repeats (tcpscope follow FILE) is the same on every machine.
+        const r = runCli([cmd, cap, '--lang', lang, ...(cmd === 'conns' ? ['--wide'] : [])], undefined, DIR);
         assert.equal(r.status, 0, r.stderr);
         const file = join(GOLDEN, `${cap}.${cmd}.${lang}.txt`);
         if (UPDATE || !existsSync(file)) {

@@ -56,7 +56,7 @@ export const ENCAP_FIELDS: FieldDef[] = [
   uhex('geneve.proto_type', 'Protocol Type', 16, 4, eachLayer('geneve', (l, _d, out) => { out.push(l.protocol); })),
   uhex('geneve.vni', 'Virtual Network Identifier (VNI)', 24, 6, eachLayer('geneve', (l, _d, out) => { out.push(l.vni); })),
   // the header's option length and each option's length share the name geneve.option.length, as in tshark
-  uint('geneve.option.length', 'Length', null, eachLayer('geneve', (l, d, out) => { out.push(l.optLen); for (const o of geneveOptions(l, d)) out.push(o.length); })),
+  uint('geneve.option.length', 'Length', 8, eachLayer('geneve', (l, d, out) => { out.push(l.optLen); for (const o of geneveOptions(l, d)) out.push(o.length); })),
   uhex('geneve.flags', 'Flags', 8, 2, eachLayer('geneve', (l, _d, out) => { out.push(l.flags); })),
   bool('geneve.flags.oam', 'Operations, Administration and Management Frame', eachLayer('geneve', (l, _d, out) => { out.push(l.flags & 0x80 ? 1 : 0); })),
   bool('geneve.flags.critical', 'Critical Options Present', eachLayer('geneve', (l, _d, out) => { out.push(l.flags & 0x40 ? 1 : 0); })),

@@ -71,8 +71,8 @@ export function runTsharkAsync(args: string[]): Promise<Run> {
   return runTsharkCachedAsync(args);
 }
 
-export function runCli(args: string[], input?: Buffer): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, input, env: { ...process.env, LANG: 'C' } });
+export function runCli(args: string[], input?: Buffer, cwd?: string): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, input, cwd, env: { ...process.env, LANG: 'C' } });
   return { stdout: r.stdout ?? '', stderr: r.stderr ?? '', status: r.status ?? -1 };
 }
 
