@@ -14,12 +14,14 @@ export interface ConnsOptions {
   lang: Lang;
   filter?: string;
   color?: boolean;
+  /** no progress bar */
+  quiet?: boolean;
 }
 
 export async function runConns(o: ConnsOptions): Promise<number> {
   const filter = displayFilter(o.filter);
   // Machine formats stay pure: live packet lines only with the table.
-  const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' ? undefined : false });
+  const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' ? undefined : false, quiet: o.quiet });
   const conns = run.conns.map((c) => c.summary);
   const out = new Output();
   if (o.format === 'json') {
@@ -47,12 +49,13 @@ export function registerConns(program: Command): void {
     .option('--lang <lang>', 'language of the table: en or zh-CN (default from LANG)')
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
+    .option('--quiet', 'no progress bar (shown on stderr when it is a terminal and the file is larger than 8 MB)')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const path = captureArg('conns', file, opts);
       const format = opts.json ? 'json' : (opts.T as ConnsOptions['format']);
       process.exitCode = await runConns({
         file: path, format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
-        color: opts.color === undefined ? undefined : Boolean(opts.color),
+        color: opts.color === undefined ? undefined : Boolean(opts.color), quiet: Boolean(opts.quiet),
       });
     });
 }

@@ -10,6 +10,7 @@ import { isStreamInput, openCaptureFile } from './node-io.js';
 import { InputError } from './errors.js';
 import { Output, warn } from './output.js';
 import { reportProblems } from './read.js';
+import { startProgress } from './progress.js';
 
 export interface LifecycleRun {
   conns: Array<{ summary: ConnSummary; timeline: ConnTimeline | undefined }>;
@@ -26,6 +27,8 @@ export interface RunOptions extends LifecycleOptions {
    * need the whole capture: they follow when the input ends (said once on stderr).
    */
   live?: boolean;
+  /** --quiet: no progress bar on stderr (cli/progress.ts) */
+  quiet?: boolean;
 }
 
 /**
@@ -43,15 +46,18 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
   let frames = 0;
   const live = (opts.live ?? isStreamInput(file)) ? new Output(1, 1 << 16) : undefined;
   if (live) warn('tcpscope: packets are shown as they arrive; the connections\' verdicts need the whole capture and follow when the input ends');
+  const progress = startProgress(file, { quiet: opts.quiet, streamsToStdout: Boolean(live) });
   for await (const batch of opened.batches) {
     for (const frame of batch) {
       const rec = dissector.dissect(frame);
       frames++;
+      progress.tick(frame.fileOffset, rec.tcp ? rec.tcp.stream : -1);
       if (keep && rec.tcp && !matched.has(rec.tcp.stream) && keep(rec)) matched.add(rec.tcp.stream);
       if (live) live.line(summaryLine(rec, frame.precision ?? (opened.parser.info?.precision === 'ns' ? 9 : 6)));
     }
     live?.flush();
   }
+  progress.stop();
   if (live && frames) { live.line(''); live.flush(); }
   let conns = lifecycle.finish();
   if (keep) conns = conns.filter((c) => matched.has(c.summary.stream));
