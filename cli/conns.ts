@@ -2,60 +2,95 @@
 import { Option, type Command } from 'commander';
 import type { Lang } from '../src/i18n/meanings.js';
 import { connJson, connsTable, zeekJsonLines, zeekTsv } from '../src/render/conns.js';
+import { reuseLinks } from '../src/render/facts.js';
+import { msg } from '../src/i18n/lifecycle.js';
+import { proseWidth } from './explain.js';
 import { Output } from './output.js';
-import { UsageError } from './errors.js';
-import { pickLang, captureArg } from './options.js';
+import { ExitCode, UsageError } from './errors.js';
+import { pickLang, captureArg, positiveInt } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
+import { connGroups, DEFAULT_CONNS_TABLE, sinkConns } from './scale.js';
 
 export interface ConnsOptions {
   file: string;
-  format: 'table' | 'json' | 'zeek' | 'zeek-json';
+  format: 'table' | 'json' | 'zeek' | 'zeek-json' | 'parquet';
   lang: Lang;
   filter?: string;
   color?: boolean;
-  /** no progress bar */
+  wide?: boolean;
+  /** --quiet: no progress bar */
   quiet?: boolean;
+  /** capture sets: several files read as one capture (or, with jobs, as independent captures) */
+  files?: string[];
+  append?: boolean;
+  /** read the files as independent captures in this many worker threads */
+  jobs?: number;
+  /** -w: the Parquet file (-T parquet) */
+  write?: string;
+  clickhouse?: string;
+  table?: string;
 }
 
 export async function runConns(o: ConnsOptions): Promise<number> {
-  const filter = displayFilter(o.filter);
-  // Machine formats stay pure: live packet lines only with the table.
-  const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' ? undefined : false, quiet: o.quiet });
-  const conns = run.conns.map((c) => c.summary);
+  if (o.format === 'parquet' && !o.write) throw new UsageError('conns -T parquet needs -w FILE');
+  if (o.write && o.format !== 'parquet') throw new UsageError('-w FILE goes with -T parquet');
+  if (o.clickhouse && o.format === 'parquet') throw new UsageError('give either -T parquet -w FILE or --clickhouse URL');
+  if (o.table && !o.clickhouse) throw new UsageError('--table goes with --clickhouse');
+  // One capture (a file or a merged set) or, with --jobs, every file on its own (cli/scale.ts).
+  const { groups, code } = await connGroups(o);
+  if (o.format === 'parquet' || o.clickhouse !== undefined) { await sinkConns(o, groups); return code; }
+  const conns = groups.flatMap((g) => g.conns);
+  const fileOf = groups.flatMap((g) => g.conns.map((c) => (g.set ? [g.first(c), g.last(c)] as const : undefined)));
   const out = new Output();
   if (o.format === 'json') {
     // One object at a time: a capture with 100,000 connections never builds one huge string.
+    // reuses_stream links streams of one capture: with --jobs each file is its own capture.
+    const reuseOf = groups.flatMap((g) => { const r = reuseLinks(g.conns).reuses; return g.conns.map((c) => r.get(c.stream)?.stream ?? null); });
     out.line('[');
-    conns.forEach((c, i) => out.line(JSON.stringify(connJson(c), null, 2).replace(/^/gm, '  ') + (i < conns.length - 1 ? ',' : '')));
+    conns.forEach((c, i) => {
+      const j = connJson(c, reuseOf[i] ?? null);
+      const f = fileOf[i];
+      out.line(JSON.stringify(f ? { ...j, first_file: f[0], last_file: f[1] } : j, null, 2).replace(/^/gm, '  ') + (i < conns.length - 1 ? ',' : ''));
+    });
     out.line(']');
   }
   else if (o.format === 'zeek') out.line(zeekTsv(conns));
   else if (o.format === 'zeek-json') { if (conns.length) out.line(zeekJsonLines(conns)); }
-  else out.line(connsTable(conns, o.lang, terminalPaint(o.color)));
+  else if (!conns.length && code === ExitCode.NOT_A_CAPTURE) { /* the error already said so */ }
+  else if (!conns.length && o.filter) out.line(msg(o.lang, 'conns.nomatch'));
+  else out.line(connsTable(conns, o.lang, terminalPaint(o.color), { width: proseWidth(), wide: o.wide }));
   out.flush();
-  return run.code;
+  return code;
 }
 
 export function registerConns(program: Command): void {
   program.command('conns')
     .description('one row per TCP connection: handshake, teardown, active closer, both final states, Zeek conn_state/history, Wireshark completeness')
-    .argument('[file]', 'pcap or pcapng file (gzip allowed); - for standard input')
+    .argument('[file...]', 'pcap or pcapng files (gzip allowed), directories or globs: several are read as one capture in timestamp order; - for standard input')
     .option('-r <file>', 'the capture to read (same as the positional argument)')
-    .addOption(new Option('-T <format>', 'table (default), json (same as --json), zeek (Zeek conn.log, TSV), zeek-json (conn.log as JSON lines)')
-      .choices(['table', 'json', 'zeek', 'zeek-json']).default('table'))
+    .addOption(new Option('-T <format>', 'table (default), json (same as --json), zeek (Zeek conn.log, TSV), zeek-json (conn.log as JSON lines), parquet (with -w FILE)')
+      .choices(['table', 'json', 'zeek', 'zeek-json', 'parquet']).default('table'))
+    .option('-w <file>', 'with -T parquet: the Parquet file to write (one row per connection)')
+    .option('--append', 'several files: one after the other (a ring buffer\'s consecutive files, as mergecap -a) instead of merged by time')
+    .option('--jobs <n>', 'read the files as independent captures in n worker threads (same output for any n)', positiveInt('--jobs'))
+    .option('--clickhouse <url>', 'load the connections into ClickHouse over its HTTP interface, e.g. http://127.0.0.1:8123 (re-loading a capture replaces its rows)')
+    .option('--table <name>', `with --clickhouse: the table (default ${DEFAULT_CONNS_TABLE}; created when missing, schema in docs/clickhouse.sql)`)
     .option('--json', 'a JSON array, one object per connection (schema: docs/schema/conns.schema.json)')
     .option('-Y <filter>', `${FILTER_HELP}; keeps the connections with at least one matching packet`)
     .option('--lang <lang>', 'language of the table: en or zh-CN (default from LANG)')
+    .option('--wide', 'every column, however wide (otherwise columns are left out to fit $COLUMNS, or 100 when not a terminal)')
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
     .option('--quiet', 'no progress bar (shown on stderr when it is a terminal and the file is larger than 8 MB)')
-    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      const path = captureArg('conns', file, opts);
+    .action(async (file: string[] | undefined, opts: Record<string, unknown>) => {
+      const files = captureArg('conns', file, opts);
       const format = opts.json ? 'json' : (opts.T as ConnsOptions['format']);
       process.exitCode = await runConns({
-        file: path, format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
-        color: opts.color === undefined ? undefined : Boolean(opts.color), quiet: Boolean(opts.quiet),
+        file: files[0]!, files: files.length > 1 ? files : undefined, append: Boolean(opts.append), jobs: opts.jobs as number | undefined,
+        write: opts.w as string | undefined, clickhouse: opts.clickhouse as string | undefined, table: opts.table as string | undefined,
+        format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
+        color: opts.color === undefined ? undefined : Boolean(opts.color), wide: Boolean(opts.wide), quiet: Boolean(opts.quiet),
       });
     });
 }

@@ -1,24 +1,27 @@
 /** The pass shared by `conns` and `explain`: read a capture once, follow every connection's lifecycle. */
 import pc from 'picocolors';
-import { Dissector } from '../src/dissect.js';
-import type { PacketRecord } from '../src/record.js';
+import { Dissector, type RecordObserver } from '../src/dissect.js';
+import { appLine, type PacketRecord } from '../src/record.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline, type LifecycleOptions } from '../src/tcp/lifecycle.js';
 import type { Paint } from '../src/render/text.js';
 import { plainPaint } from '../src/render/text.js';
 import { summaryLine } from '../src/render/summary.js';
-import { isStreamInput, openCaptureFile } from './node-io.js';
-import { InputError } from './errors.js';
+import { isStreamInput } from './node-io.js';
+import { openCaptureInput, reportProblems } from './capture-set.js';
 import { Output, warn } from './output.js';
-import { reportProblems } from './read.js';
+import { noticeUndecoded } from './notices.js';
 import { startProgress } from './progress.js';
 
 export interface LifecycleRun {
   conns: Array<{ summary: ConnSummary; timeline: ConnTimeline | undefined }>;
   /** exit code from the file's problems (0, 2 or 3) */
   code: number;
+  /** capture sets: the files read, and per tcp.stream the indexes of the files of its first and last packet */
+  files: string[];
+  spans: Map<number, [number, number]>;
 }
 
-export interface RunOptions extends LifecycleOptions {
+export interface RunOptions extends LifecycleOptions<PacketRecord> {
   /** only streams with at least one packet for which it returns true are returned (-Y FILTER) */
   keep?: (rec: PacketRecord) => boolean;
   /**
@@ -27,6 +30,12 @@ export interface RunOptions extends LifecycleOptions {
    * need the whole capture: they follow when the input ends (said once on stderr).
    */
   live?: boolean;
+  /** more observers of every record (e.g. the facts `explain` collects) */
+  observers?: RecordObserver[];
+  /** a capture set (cli/capture-set.ts): these files as one capture, instead of `file` */
+  files?: string[];
+  /** with files: one after the other (mergecap -a) instead of in timestamp order */
+  append?: boolean;
   /** --quiet: no progress bar on stderr (cli/progress.ts) */
   quiet?: boolean;
 }
@@ -36,11 +45,12 @@ export interface RunOptions extends LifecycleOptions {
  * packet for which it returns true are returned (the hook `-Y FILTER` uses).
  */
 export async function runLifecycle(file: string, opts: RunOptions = {}): Promise<LifecycleRun> {
-  const opened = await openCaptureFile(file);
-  if (!opened.ok) throw new InputError(opened.error.message);
+  const opened = await openCaptureInput(opts.files ?? [file], opts.append);
+  const spans = new Map<number, [number, number]>();
   const dissector = new Dissector();
-  const lifecycle = new LifecycleTracker(opts);
+  const lifecycle = new LifecycleTracker<PacketRecord>({ appLine, ...opts });
   dissector.addObserver(lifecycle);
+  for (const o of opts.observers ?? []) dissector.addObserver(o);
   const matched = new Set<number>();
   const keep = opts.keep;
   let frames = 0;
@@ -53,15 +63,20 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
       frames++;
       progress.tick(frame.fileOffset, rec.tcp ? rec.tcp.stream : -1);
       if (keep && rec.tcp && !matched.has(rec.tcp.stream) && keep(rec)) matched.add(rec.tcp.stream);
+      if (frame.file !== undefined && rec.tcp) {
+        const s = spans.get(rec.tcp.stream);
+        if (s) s[1] = frame.file; else spans.set(rec.tcp.stream, [frame.file, frame.file]);
+      }
       if (live) live.line(summaryLine(rec, frame.precision ?? (opened.parser.info?.precision === 'ns' ? 9 : 6)));
     }
     live?.flush();
   }
   progress.stop();
   if (live && frames) { live.line(''); live.flush(); }
+  noticeUndecoded(dissector);
   let conns = lifecycle.finish();
   if (keep) conns = conns.filter((c) => matched.has(c.summary.stream));
-  return { conns, code: reportProblems(opened.parser, file, frames) };
+  return { conns, code: reportProblems(opened.parser, opened.label, frames), files: opened.files, spans };
 }
 
 /** Colours when writing to a terminal (and NO_COLOR is not set), plain text otherwise. */

@@ -8,6 +8,7 @@ import { registerFollow } from './follow.js';
 import { ExitCode, ExitError, InputError, UsageError } from './errors.js';
 import { registerCapture } from './capture/command.js';
 import { registerLab } from './lab/command.js';
+import { registerServe } from './serve.js';
 import { warn } from './output.js';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerFollow(program);
   registerCapture(program);
   registerLab(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 /** Option parsers shared by the commands. */
 import { UsageError } from './errors.js';
+import { expandCaptureArgs } from './capture-set.js';
 import type { Lang } from '../src/i18n/meanings.js';
 
 export const collect = (v: string, acc: string[]): string[] => [...acc, v];
@@ -21,13 +22,15 @@ export function positiveInt(name: string) {
 
 
 /**
- * The capture a command reads: `-r FILE` or the positional argument (either may be '-' for
- * standard input), given exactly once. Shared by read, conns and explain.
+ * The capture a command reads: `-r FILE` or the positional arguments (either may be '-' for
+ * standard input), given exactly once. Several files, directories and globs make a capture set
+ * (cli/capture-set.ts): the list comes back expanded. Shared by read, conns and explain.
  */
-export function captureArg(command: string, file: string | undefined, opts: Record<string, unknown>): string {
+export function captureArg(command: string, file: string | string[] | undefined, opts: Record<string, unknown>): string[] {
   const r = opts.r as string | undefined;
-  if (r !== undefined && file !== undefined) throw new UsageError(`${command}: give the file once, either as -r FILE or as an argument`);
-  const path = r ?? file;
-  if (!path) throw new UsageError(`${command}: name a capture file (or - for standard input)`);
-  return path;
+  const args = file === undefined ? [] : Array.isArray(file) ? file : [file];
+  if (r !== undefined && args.length) throw new UsageError(`${command}: give the file once, either as -r FILE or as an argument`);
+  const paths = r !== undefined ? [r] : args;
+  if (!paths.length) throw new UsageError(`${command}: name a capture file (or - for standard input)`);
+  return expandCaptureArgs(paths);
 }

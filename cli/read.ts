@@ -1,4 +1,5 @@
 /** `tcpscope read`: tshark's packet list, details, fields and JSON, from a file or stdin. */
+import { noticeUndecoded } from './notices.js';
 import type { CaptureParser } from '../src/capture/reader.js';
 import { Dissector } from '../src/dissect.js';
 import { summaryLine } from '../src/render/summary.js';
@@ -6,7 +7,8 @@ import { detailsTree, hexDump, renderTree } from '../src/render/details.js';
 import { FieldsRenderer, applyFieldsOption, defaultFieldsOptions, fieldsHeader, resolveFields, UnknownFieldError, type FieldsOptions } from '../src/render/fields.js';
 import { packetJson } from '../src/render/json.js';
 import type { Lang } from '../src/i18n/meanings.js';
-import { openCaptureFile } from './node-io.js';
+import { openCaptureInput, reportProblems } from './capture-set.js';
+import { DEFAULT_PACKETS_TABLE, openPacketSink } from './scale.js';
 import { Output, warn } from './output.js';
 import { ExitCode, InputError, UsageError } from './errors.js';
 import { Option, type Command } from 'commander';
@@ -17,7 +19,14 @@ import { startProgress } from './progress.js';
 
 export interface ReadOptions {
   file: string;
-  format: 'text' | 'fields' | 'json';
+  format: 'text' | 'fields' | 'json' | 'parquet';
+  /** a capture set: these files as one capture (merged by time, or one after the other with append) */
+  files?: string[];
+  append?: boolean;
+  /** -w: the Parquet file (-T parquet) */
+  write?: string;
+  clickhouse?: string;
+  table?: string;
   fields: string[];
   fieldOptions: string[];
   count?: number;
@@ -54,13 +63,15 @@ export async function runRead(o: ReadOptions): Promise<number> {
       if (e instanceof UnknownFieldError) throw new UsageError(e.message);
       throw e;
     }
-  } else if (o.fields.length) throw new UsageError('-e needs -T fields');
+  } else if (o.fields.length && o.format !== 'parquet' && !o.clickhouse) throw new UsageError('-e needs -T fields');
+  if (o.twoPass && o.files) throw new UsageError('-2 reads one file twice: not with a capture set');
+  const files = o.files ?? [o.file];
+  const sink = await openPacketSink({ ...o, files }); // -T parquet, --clickhouse (cli/scale.ts)
   const filter = displayFilter(o.filter);
   const stats = parseStats(o.stats ?? []);
   const finals = o.twoPass ? await firstPass(o.file) : undefined;
 
-  const opened = await openCaptureFile(o.file);
-  if (!opened.ok) throw new InputError(opened.error.message);
+  const opened = await openCaptureInput(files, o.append);
   const parser = opened.parser;
   const dissector = new Dissector();
   if (finals) dissector.tcp.finals = finals;
@@ -88,7 +99,8 @@ export async function runRead(o: ReadOptions): Promise<number> {
       if (o.quiet) continue;
       // -c counts packets read, as tshark does with -r: -c 5 -Y FILTER shows the matches among the first 5.
       if (filter && !filter.matches(rec)) continue;
-      if (fieldsRenderer) { header(); out.line(fieldsRenderer.line(rec)); }
+      if (sink) { const p = sink.add(rec, frame.file); if (p) await p; }
+      else if (fieldsRenderer) { header(); out.line(fieldsRenderer.line(rec)); }
       else if (o.format === 'json') {
         out.line((jsonFirst ? '  ' : ', ') + JSON.stringify(packetJson(rec)));
         jsonFirst = false;
@@ -109,27 +121,25 @@ export async function runRead(o: ReadOptions): Promise<number> {
   // tshark prints the statistics in the reverse order of its -z options (and none when the file is no capture).
   if (parser.info) for (let i = stats.length - 1; i >= 0; i--) out.raw(renderStat(stats[i]!));
   out.flush();
-  return reportProblems(parser, o.file, shown);
-}
-
-/** Say on stderr what was wrong with the file and where; pick the exit code. */
-export function reportProblems(parser: CaptureParser, file: string, frames: number): number {
-  let code: number = ExitCode.OK;
-  for (const p of parser.problems) {
-    warn(`tcpscope: ${file === '-' ? 'standard input' : file}: ${p.message} (offset ${p.offset}, frame ${p.frame})`);
-    if (p.fatal) code = frames === 0 && !parser.info ? ExitCode.NOT_A_CAPTURE : ExitCode.DAMAGED;
-  }
+  noticeUndecoded(dissector);
+  const code = reportProblems(parser, opened.label, shown);
+  if (sink) await sink.finish();
   return code;
 }
+
 
 /** Adds `read` and its tshark-style options to the program. */
 export function registerRead(program: Command): void {
   program.command('read')
     .description('print the packets of a capture, as tshark -r does')
-    .argument('[file]', 'pcap or pcapng file (gzip allowed); - for standard input')
+    .argument('[file...]', 'pcap or pcapng files (gzip allowed), directories or globs: several are read as one capture in timestamp order (frame.file says which file); - for standard input')
     .option('-r <file>', 'the capture to read (same as the positional argument; - for stdin)')
-    .addOption(new Option('-T <format>', 'output format').choices(['text', 'fields', 'json']).default('text'))
-    .option('-e <field>', 'a field to print with -T fields (repeatable), e.g. -e tcp.seq', collect, [])
+    .addOption(new Option('-T <format>', 'output format (parquet: with -e FIELD… and -w FILE)').choices(['text', 'fields', 'json', 'parquet']).default('text'))
+    .option('-e <field>', 'a field to print with -T fields or to write with -T parquet / --clickhouse (repeatable), e.g. -e tcp.seq', collect, [])
+    .option('-w <file>', 'with -T parquet: the Parquet file to write (one row per packet, typed columns)')
+    .option('--append', 'several files: one after the other (mergecap -a) instead of merged by time')
+    .option('--clickhouse <url>', 'load the packets (the -e fields, or a default set) into ClickHouse over its HTTP interface, e.g. http://127.0.0.1:8123')
+    .option('--table <name>', `with --clickhouse: the table (default ${DEFAULT_PACKETS_TABLE}; created when missing)`)
     .option('-E <option>', 'fields output option: bom=y|n, header=y|n, separator=/t|/s|C, aggregator=,|/s|C, quote=d|s|n, occurrence=f|l|a', collect, [])
     .option('-c <count>', 'stop after reading this many packets (with -Y: shows the matches among them, as tshark)', positiveInt('-c'))
     .option('-Y <filter>', FILTER_HELP)
@@ -142,10 +152,12 @@ export function registerRead(program: Command): void {
     .option('-n', 'no name resolution (accepted for tshark compatibility: tcpscope never resolves names)')
     .option('--no-meanings', 'with -V: leave out the one-line meaning beside each field')
     .option('--lang <lang>', 'language of explanations: en or zh-CN (default from LANG)')
-    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      const path = captureArg('read', file, opts);
+    .action(async (file: string[] | undefined, opts: Record<string, unknown>) => {
+      const files = captureArg('read', file, opts);
       process.exitCode = await runRead({
-        file: path, format: opts.T as 'text' | 'fields' | 'json', fields: opts.e as string[], fieldOptions: opts.E as string[],
+        file: files[0]!, files: files.length > 1 ? files : undefined, append: Boolean(opts.append),
+        write: opts.w as string | undefined, clickhouse: opts.clickhouse as string | undefined, table: opts.table as string | undefined,
+        format: opts.T as ReadOptions['format'], fields: opts.e as string[], fieldOptions: opts.E as string[],
         count: opts.c as number | undefined, verbose: Boolean(opts.V), hex: Boolean(opts.x), meanings: opts.meanings !== false,
         lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
         stats: opts.z as string[], quiet: Boolean(opts.q), twoPass: Boolean(opts['2']), noProgress: Boolean(opts.quiet),

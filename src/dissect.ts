@@ -5,10 +5,11 @@
  * of packets of a connection.
  */
 import type { Frame } from './capture/types.js';
-import { decodePacket } from './decode/decode.js';
+import { PacketDecoder } from './decode/decode.js';
 import { TcpTracker } from './tcp/conversations.js';
 import type { PacketRecord } from './record.js';
 import { AppStage } from './app/stage.js';
+import { FtpExpectations } from './app/ftp-expect.js';
 
 /** Something that wants to see every record after the TCP stage (in file order). */
 export interface RecordObserver {
@@ -16,7 +17,11 @@ export interface RecordObserver {
 }
 
 export class Dissector {
-  readonly tcp = new TcpTracker();
+  /** FTP passive-mode replies announce data connections (tcp.completeness of their SYN) */
+  private readonly ftp = new FtpExpectations();
+  /** decodes in file order (IP reassembly) and counts what it did not decode: `decoder.undecoded` */
+  readonly decoder = new PacketDecoder();
+  readonly tcp = new TcpTracker(this.ftp);
   /** HTTP and TLS over reassembled streams (sets `rec.app`): the first observer */
   readonly app = new AppStage();
   /** run in order after the TCP stage; the application layer registers first */
@@ -37,13 +42,16 @@ export class Dissector {
       this.firstSec = this.prevSec = frame.tsSec;
       this.firstNsec = this.prevNsec = frame.tsNsec;
     }
-    const packet = decodePacket(frame);
+    const packet = this.decoder.decode(frame);
+    const tcp = this.tcp.track(packet);
+    if (tcp) this.ftp.inspect(packet);
     const rec: PacketRecord = {
       packet,
-      tcp: this.tcp.track(packet),
+      tcp,
       relSec: frame.tsSec - this.firstSec, relNsec: frame.tsNsec - this.firstNsec,
       deltaSec: frame.tsSec - this.prevSec, deltaNsec: frame.tsNsec - this.prevNsec,
     };
+    if (!tcp) { const q = this.tcp.trackQuoted(packet); if (q) rec.quoted = q; }
     this.prevSec = frame.tsSec;
     this.prevNsec = frame.tsNsec;
     for (let i = 0; i < this.observers.length; i++) this.observers[i]!.observe(rec);

@@ -6,9 +6,8 @@ import type { Frame } from './capture/types.js';
 import { CaptureParser, readCaptureBatches } from './capture/reader.js';
 import { Dissector } from './dissect.js';
 import type { PacketRecord } from './record.js';
-import './fields/index.js';
 
-export type { Frame, CaptureProblem, CaptureInfo, CaptureFormat } from './capture/types.js';
+export type { Frame, CaptureProblem, CaptureProblemId, CaptureInfo, CaptureFormat } from './capture/types.js';
 export { LinkType } from './capture/types.js';
 export { CaptureParser, readCapture, readCaptureBatches, readCaptureSync } from './capture/reader.js';
 export type { Packet, Layer, TcpLayer, TcpOption, Ipv4Layer, Ipv6Layer, UdpLayer, PacketProblem } from './decode/types.js';
@@ -32,8 +31,8 @@ export type { AppInfo, ColumnOp, HttpMessage, HttpFrameInfo, TlsRecord, TlsHands
 export { applyColumnOps } from './app/columns.js';
 export { TcpFollower, renderFollow, type FollowMode, type FollowDirection, type FollowResult, type FollowChunk } from './render/follow.js';
 export { Completeness, TcpEvent, MAX_UNACKED_SEGMENTS, FinalsCollector, type TcpAnalysisResult, type AnalysisWhy, type TwoPassFinals } from './tcp/analysis.js';
-export { analysisFindings, type Finding } from './tcp/findings.js';
-export { tcpExpertItems, analysisPrefix, type ExpertItem, type Severity } from './tcp/expert.js';
+export { analysisFindings, type Finding } from './render/findings.js';
+export { tcpExpertItems, analysisPrefix, type ExpertItem, type Severity } from './render/info-labels.js';
 export { makeStatistic, ExpertStats, ConvStats, IoStats, StatsError, type Statistic } from './render/stats.js';
 
 /** Where an analysis gets its bytes: a whole capture in memory, or a stream of chunks. */

@@ -14,7 +14,7 @@ import { compareFields, hasTshark } from './support/tshark.js';
 import { Dissector } from '../src/dissect.js';
 import { TcpA } from '../src/tcp/types.js';
 import { MAX_UNACKED_SEGMENTS } from '../src/tcp/analysis.js';
-import { analysisFindings } from '../src/tcp/findings.js';
+import { analysisFindings } from '../src/render/findings.js';
 import { columns } from '../src/render/summary.js';
 import { detailsTree, renderTree } from '../src/render/details.js';
 import { lookupField, type FieldValue } from '../src/fields/index.js';

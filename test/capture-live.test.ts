@@ -174,3 +174,22 @@ test('bad command lines are usage errors', () => {
   assert.equal(runCli(['capture']).status, 1);
   assert.equal(runCli(['capture', '-i', 'lo', '-a', 'packets:3']).status, 1);
 });
+
+test('capture --serve: the viewer\'s server gets the engine\'s bytes live, the same bytes as the -w file', async () => {
+  const port = await echoServer();
+  const file = join(tmp, 'serve.pcapng');
+  const cap = startCapture(['-i', 'lo', '-f', `tcp port ${port}`, '-w', file, '--serve']);
+  assert.ok(await until(() => /web viewer at http:\/\/127\.0\.0\.1:\d+\//.test(cap.stderr()) && /capturing on lo/.test(cap.stderr()), 20_000), cap.stderr());
+  const url = /web viewer at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(cap.stderr())![1]!;
+  for (let i = 0; i < 2; i++) await talk(port);
+  assert.ok(await until(() => lines(cap.stdout()).length >= 10, 10_000), `packets shown live: ${cap.stdout()}`);
+  const session = await (await fetch(`${url}session.json`)).json() as { live: boolean };
+  assert.equal(session.live, true);
+  cap.child.kill('SIGINT');                     // first Ctrl-C: the capture stops, the viewer stays
+  assert.ok(await until(() => /capture stopped; the viewer keeps showing it/.test(cap.stderr()), 20_000), cap.stderr());
+  const served = Buffer.from(await (await fetch(`${url}capture`)).arrayBuffer());
+  const { readFileSync } = await import('node:fs');
+  assert.deepEqual(served, readFileSync(file), 'the page gets every byte the engine wrote');
+  cap.child.kill('SIGINT');                     // second Ctrl-C: the server stops
+  assert.equal(await withTimeout(cap.exited, 20_000, 'capture --serve after the second SIGINT'), 0, cap.stderr());
+});

@@ -6,18 +6,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { allCaptures, hasTshark, label, runCli, runTshark, SHARED } from './support/tshark.js';
+import { allCaptures, analysisArgs, needs, label, runCli, runTshark, SHARED } from './support/tshark.js';
 import { completenessStr } from '../src/tcp/lifecycle.js';
+import { ANALYSIS_FIELDS } from './support/analysis-fields.js';
 
-test('tcp.completeness agrees with tshark -2 on every capture', { skip: !hasTshark() && 'tshark is not installed' }, () => {
+const STREAM = ANALYSIS_FIELDS.indexOf('tcp.stream');
+const COMPLETENESS = ANALYSIS_FIELDS.indexOf('tcp.completeness');
+
+test('tcp.completeness agrees with tshark -2 on every capture', { skip: needs({ tshark: true }) }, () => {
   let compared = 0, agreed = 0;
   const diffs: string[] = [];
   for (const cap of allCaptures()) {
-    const t = runTshark(['-n', '-2', '-r', cap, '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.completeness']);
+    // The very run test/differential-analysis.test.ts makes for its -2 comparison (same
+    // arguments, so the tshark cache answers the second asker): read two of its columns.
+    const t = runTshark(analysisArgs(cap, ['-2']));
     if (t.status !== 0) continue;
     const final = new Map<number, string>();
     for (const line of t.stdout.split('\n')) {
-      const [s, c] = line.split('\t');
+      const cells = line.split('\t');
+      const s = cells[STREAM], c = cells[COMPLETENESS];
       if (s) final.set(Number(s), c ?? '');
     }
     if (!final.size) continue;
@@ -31,6 +38,8 @@ test('tcp.completeness agrees with tshark -2 on every capture', { skip: !hasTsha
     }
   }
   console.log(`tcp.completeness: ${agreed}/${compared} connections agree with tshark -2`);
+  assert.ok(STREAM >= 0 && COMPLETENESS >= 0, 'ANALYSIS_FIELDS carries tcp.stream and tcp.completeness');
+  assert.ok(compared > 100, `only ${compared} connections compared`);
   assert.deepEqual(diffs, []);
 });
 

@@ -8,45 +8,53 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { allCaptures, compareFields, hasTshark, label, loadExceptions, runCli, runTshark, SHARED } from './support/tshark.js';
+import { allCaptures, compareFieldsAsync, needs, label, loadExceptions, pool, runCli, runCliAsync, runTshark, runTsharkAsync, SHARED } from './support/tshark.js';
+
+/** Captures handled at once (each runs tshark and tcpscope side by side). */
+const AT_ONCE = 3;
 import { ANALYSIS_FIELDS } from './support/analysis-fields.js';
 
-const skip = !hasTshark() && 'tshark is not installed';
+const skip = needs({ tshark: true });
 const SCENARIOS = allCaptures().filter((c) => c.startsWith(join(SHARED, 'scenarios')));
+const enoughScenarios = (): void => assert.ok(SCENARIOS.length >= 15, `expected the scenario captures, found ${SCENARIOS.length}`);
 
-function differential(extra: string[], name: string): void {
+async function differential(extra: string[], name: string): Promise<void> {
   const exceptions = loadExceptions();
   const captures = allCaptures();
   assert.ok(captures.length >= 40, `expected the shared captures, found ${captures.length}`);
-  let compared = 0, agreed = 0, excused = 0;
+  let compared = 0, agreed = 0, excused = 0, unread = 0;
   const problems: string[] = [];
-  for (const cap of captures) {
-    const r = compareFields(cap, ANALYSIS_FIELDS, extra, exceptions);
+  const results = await pool(captures, AT_ONCE, (cap) => compareFieldsAsync(cap, ANALYSIS_FIELDS, extra, exceptions));
+  for (const [i, cap] of captures.entries()) {
+    const r = results[i]!;
     compared += r.compared; agreed += r.agreed; excused += r.excused;
+    if (r.tsharkStatus !== 0) { unread++; if (r.tcpscopeStatus === 0) problems.push(`${label(cap)}: tshark cannot read it (exit ${r.tsharkStatus}), tcpscope exits 0`); }
     const pct = r.compared ? (100 * r.agreed) / r.compared : 100;
     if (pct < 99.5) problems.push(`${label(cap)}: only ${pct.toFixed(3)} % agree`);
     for (const d of r.diffs.slice(0, 5)) problems.push(`${d.capture} frame ${d.frame} ${d.field}: tshark "${d.tshark}" tcpscope "${d.tcpscope}"`);
   }
-  console.log(`${name}: ${agreed}/${compared} cells agree with tshark (${((100 * agreed) / compared).toFixed(3)} %), ${excused} excused by test/tshark-exceptions.json, over ${captures.length} captures, ${ANALYSIS_FIELDS.length} fields`);
+  console.log(`${name}: ${agreed}/${compared} cells agree with tshark (${((100 * agreed) / compared).toFixed(3)} %), ${excused} excused by test/tshark-exceptions.json, over ${captures.length} captures (${unread} that tshark cannot read), ${ANALYSIS_FIELDS.length} fields`);
+  assert.ok(captures.length - unread >= 40, `tshark read only ${captures.length - unread} captures`);
   assert.deepEqual(problems, [], 'captures below 99.5 % or with unexcused differences');
 }
 
-test('tcp.analysis.* and tcp.completeness agree with tshark (one pass)', { skip }, () => {
-  differential([], 'analysis (one pass)');
+test('tcp.analysis.* and tcp.completeness agree with tshark (one pass)', { skip }, async () => {
+  await differential([], 'analysis (one pass)');
 });
 
-test('tcp.analysis.* and tcp.completeness agree with tshark -2', { skip }, () => {
-  differential(['-2'], 'analysis (-2)');
+test('tcp.analysis.* and tcp.completeness agree with tshark -2', { skip }, async () => {
+  await differential(['-2'], 'analysis (-2)');
 });
 
-test('-z conv,tcp is byte-identical to tshark on every capture', { skip }, () => {
+test('-z conv,tcp is byte-identical to tshark on every capture', { skip }, async () => {
   let same = 0, total = 0;
   const diffs: string[] = [];
-  for (const cap of allCaptures()) {
-    const t = runTshark(['-n', '-q', '-r', cap, '-z', 'conv,tcp']);
+  const caps = allCaptures();
+  const runs = await pool(caps, AT_ONCE, (cap) => Promise.all([runTsharkAsync(['-n', '-q', '-r', cap, '-z', 'conv,tcp']), runCliAsync(['read', '-q', '-r', cap, '-z', 'conv,tcp'])]));
+  for (const [i, cap] of caps.entries()) {
+    const [t, u] = runs[i]!;
     if (t.status !== 0) continue;
     total++;
-    const u = runCli(['read', '-q', '-r', cap, '-z', 'conv,tcp']);
     if (u.stdout === t.stdout) same++;
     else diffs.push(label(cap));
   }
@@ -68,10 +76,12 @@ function expertRows(out: string): string[] {
 }
 
 test('-z expert: the TCP (and HTTP request/status) items match tshark, count and order', { skip }, () => {
+  enoughScenarios();
   let identical = 0, rowsSame = 0;
   const diffs: string[] = [];
   for (const cap of SCENARIOS) {
     const t = runTshark(['-n', '-q', '-r', cap, '-z', 'expert']);
+    assert.equal(t.status, 0, `tshark -z expert ${label(cap)}: ${t.stderr}`);
     const u = runCli(['read', '-q', '-r', cap, '-z', 'expert']);
     if (u.stdout === t.stdout) identical++;
     if (JSON.stringify(expertRows(u.stdout)) === JSON.stringify(expertRows(t.stdout))) rowsSame++;
@@ -83,30 +93,35 @@ test('-z expert: the TCP (and HTTP request/status) items match tshark, count and
   assert.ok(identical >= SCENARIOS.length - 1, 'the whole report is identical where tshark has nothing beyond TCP and HTTP');
 });
 
-test('-z io,stat is byte-identical to tshark (several intervals, several -z at once)', { skip }, () => {
+test('-z io,stat is byte-identical to tshark (several intervals, several -z at once)', { skip }, async () => {
+  enoughScenarios();
   let same = 0, total = 0;
   const diffs: string[] = [];
-  for (const cap of SCENARIOS) {
-    for (const z of [['io,stat,1'], ['io,stat,0'], ['io,stat,0.01'], ['io,stat,0.5', 'conv,tcp']]) {
-      const args = ['-q', '-r', cap, ...z.flatMap((x) => ['-z', x])];
-      const t = runTshark(['-n', ...args]);
-      const u = runCli(['read', ...args]);
-      total++;
-      if (u.stdout === t.stdout) same++;
-      else diffs.push(`${label(cap)} ${z.join(' ')}`);
-    }
+  const jobs = SCENARIOS.flatMap((cap) => [['io,stat,1'], ['io,stat,0'], ['io,stat,0.01'], ['io,stat,0.5', 'conv,tcp']].map((z) => ({ cap, z })));
+  const runs = await pool(jobs, AT_ONCE, ({ cap, z }) => {
+    const args = ['-q', '-r', cap, ...z.flatMap((x) => ['-z', x])];
+    return Promise.all([runTsharkAsync(['-n', ...args]), runCliAsync(['read', ...args])]);
+  });
+  for (const [k, { cap, z }] of jobs.entries()) {
+    const [t, u] = runs[k]!;
+    assert.equal(t.status, 0, `tshark ${z.join(' ')} ${label(cap)}: ${t.stderr}`);
+    total++;
+    if (u.stdout === t.stdout) same++;
+    else diffs.push(`${label(cap)} ${z.join(' ')}`);
   }
   console.log(`-z io,stat: ${same}/${total} runs byte-identical to tshark`);
   assert.deepEqual(diffs, []);
 });
 
-test('the Info labels match tshark\'s (order included) on every capture', { skip }, () => {
+test('the Info labels match tshark\'s (order included) on every capture', { skip }, async () => {
   let lines = 0, labelled = 0;
   const diffs: string[] = [];
   const labels = (s: string): string => (s.match(/\[TCP (?!segment of a reassembled PDU)[^\]]*\]/g) ?? []).join(' ');
-  for (const cap of allCaptures()) {
-    const t = runTshark(['-n', '-r', cap]).stdout.split('\n');
-    const u = runCli(['read', cap]).stdout.split('\n');
+  const caps = allCaptures();
+  const runs = await pool(caps, AT_ONCE, (cap) => Promise.all([runTsharkAsync(['-n', '-r', cap]), runCliAsync(['read', cap])]));
+  for (const [k, cap] of caps.entries()) {
+    const t = runs[k]![0].stdout.split('\n');
+    const u = runs[k]![1].stdout.split('\n');
     for (let i = 0; i < t.length; i++) {
       const a = labels(t[i] ?? ''), b = labels(u[i] ?? '');
       lines++;

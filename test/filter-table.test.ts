@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { CLI, hasTshark, SHARED } from './support/tshark.js';
+import { CLI, needs, runTsharkAsync, SHARED } from './support/tshark.js';
 import { compileFilter, FilterError } from '../src/filter/index.js';
 import { tokenize } from '../src/filter/lexer.js';
 import { analyze, lookupField, type PacketRecord } from '../src/index.js';
@@ -541,6 +541,12 @@ for (const f of ['tcp.port in {80 443}', 'tcp.flags.sin == 1', 'tcp.port = 80', 
 
 interface Outcome { ok: boolean; lines: string[]; stderr: string; status: number }
 
+/** tshark through the shared cache of runs (test/support/tshark-cache.ts). */
+async function tshark(args: string[]): Promise<Outcome> {
+  const r = await runTsharkAsync(args);
+  return { ok: r.status === 0, status: r.status, stderr: r.stderr, lines: r.stdout.split('\n').filter(Boolean) };
+}
+
 function run(cmd: string, args: string[]): Promise<Outcome> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { env: { ...process.env, LANG: 'C' } });
@@ -589,7 +595,7 @@ async function ours(filter: string, cap: Cap): Promise<{ ok: true; lines: string
   return { ok: true, lines: (await recordsOf(cap)).filter((r) => f.matches(r)).map((r) => String(r.packet.frame.number)) };
 }
 
-test('display filters select the same frames as tshark -Y', { skip: !hasTshark() && 'tshark is not installed' }, async () => {
+test('display filters select the same frames as tshark -Y', { skip: needs({ tshark: true }) }, async () => {
   const pendingReady = PENDING.filter(([f]) => missingFields(f).length === 0);
   const pendingWaiting = PENDING.filter(([f]) => missingFields(f).length > 0);
   const rows = [...ROWS, ...pendingReady];
@@ -598,7 +604,7 @@ test('display filters select the same frames as tshark -Y', { skip: !hasTshark()
     const args = ['-r', join(SHARED, C[cap]), '-Y', filter, '-T', 'fields', '-e', 'frame.number'];
     const viaCli = CLI_ROWS.has(`${cap}\t${filter}`);
     const [ts, us, cli] = await Promise.all([
-      run('tshark', ['-n', ...args]), ours(filter, cap), viaCli ? run(process.execPath, [CLI, 'read', ...args]) : undefined,
+      tshark(['-n', ...args]), ours(filter, cap), viaCli ? run(process.execPath, [CLI, 'read', ...args]) : undefined,
     ]);
     return { filter, cap, ts, us, cli };
   });
@@ -632,10 +638,10 @@ test('display filters select the same frames as tshark -Y', { skip: !hasTshark()
   assert.deepEqual(diffs, [], 'filters where tcpscope and tshark disagree');
 });
 
-test('read -Y keeps frame numbers; -c counts packets read, as tshark does', { skip: !hasTshark() && 'tshark is not installed' }, async () => {
+test('read -Y keeps frame numbers; -c counts packets read, as tshark does', { skip: needs({ tshark: true }) }, async () => {
   for (const [cap, filter, count] of [['http', 'tcp.len > 0', '8'], ['wiki', 'udp', '20'], ['many', 'tcp.flags.syn == 1', '30']] as Array<[Cap, string, string]>) {
     const args = ['-r', join(SHARED, C[cap]), '-Y', filter, '-c', count, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream'];
-    const [ts, us] = await Promise.all([run('tshark', ['-n', ...args]), run(process.execPath, [CLI, 'read', ...args])]);
+    const [ts, us] = await Promise.all([tshark(['-n', ...args]), run(process.execPath, [CLI, 'read', ...args])]);
     assert.ok(ts.ok && us.ok, us.stderr);
     assert.ok(ts.lines.length > 0);
     assert.deepEqual(us.lines, ts.lines, `${cap} -Y '${filter}' -c ${count}`);

@@ -6,7 +6,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptedPairs, FSM, transition, TCP_STATES, type Direction, type SegmentKind, type TcpState } from '../src/tcp/fsm.js';
+import { acceptedPairs, FSM, SEGMENT_KINDS, transition, TCP_STATES, type Direction, type SegmentKind, type TcpState } from '../src/tcp/fsm.js';
 
 type RowSpec = [TcpState, Direction, SegmentKind, TcpState];
 
@@ -72,11 +72,44 @@ describe('RFC 9293 transition table', () => {
     assert.deepEqual(accepted, tested);
   });
 
-  test('pairs outside the table are refused (state unchanged, reported as unexpected)', () => {
-    assert.equal(transition('LISTEN', 'recv', 'FIN'), undefined);
-    assert.equal(transition('ESTABLISHED', 'send', 'SYN'), undefined);
-    assert.equal(transition('TIME_WAIT', 'send', 'FIN'), undefined);
-    for (const s of TCP_STATES) assert.equal(transition('UNKNOWN', 'recv', 'ACK'), undefined, s);
+  test('every other (state, direction, segment) pair is refused, except an ACK/FIN that also covers our FIN, which falls back to the plain row', () => {
+    const expected = new Map(EXPECTED.map(([s, d, k, next]) => [`${s} ${d} ${k}`, next]));
+    let refused = 0, fellBack = 0;
+    for (const s of TCP_STATES) {
+      for (const d of ['send', 'recv'] as Direction[]) {
+        for (const k of SEGMENT_KINDS) {
+          if (expected.has(`${s} ${d} ${k}`)) continue;
+          const plain = k === 'ACK_OF_FIN' ? 'ACK' : k === 'FIN_ACK_OF_FIN' ? 'FIN' : undefined;
+          const want = plain && expected.get(`${s} ${d} ${plain}`);
+          if (want) { assert.equal(transition(s, d, k)?.next, want, `${s} ${d} ${k} as ${plain}`); fellBack++; }
+          else { assert.equal(transition(s, d, k), undefined, `${s} ${d} ${k}`); refused++; }
+        }
+      }
+    }
+    assert.equal(refused + fellBack + EXPECTED.length, TCP_STATES.length * 2 * SEGMENT_KINDS.length, 'the whole table was walked');
+    assert.ok(refused > 0 && fellBack > 0);
+    // a few the RFC names explicitly: a FIN to a listener, a SYN from an established endpoint, a second FIN after TIME_WAIT
+    for (const p of ['LISTEN recv FIN', 'ESTABLISHED send SYN', 'TIME_WAIT send FIN']) {
+      const [st, d, k] = p.split(' ') as [TcpState, Direction, SegmentKind];
+      assert.equal(transition(st, d, k), undefined, p);
+    }
+  });
+
+  test('UNKNOWN (the capture cannot tell) accepts nothing, in either direction', () => {
+    for (const d of ['send', 'recv'] as Direction[]) for (const k of SEGMENT_KINDS) assert.equal(transition('UNKNOWN', d, k), undefined, `${d} ${k}`);
+  });
+
+  test('repeats (what decides which of two crossing segments came first) never change the state', () => {
+    // a retransmitted SYN, SYN/ACK or FIN is a repeat; the SYN that opens, the FIN that closes are not
+    assert.equal(transition('SYN_SENT', 'send', 'SYN')?.repeat, true);
+    assert.equal(transition('SYN_RECEIVED', 'send', 'SYN_ACK')?.repeat, true);
+    assert.equal(transition('FIN_WAIT_1', 'send', 'FIN')?.repeat, true);
+    assert.notEqual(transition('CLOSED', 'send', 'SYN')?.repeat, true);
+    assert.notEqual(transition('ESTABLISHED', 'send', 'FIN')?.repeat, true);
+    for (const [s, d, k, next] of EXPECTED) {
+      const tr = transition(s, d, k)!;
+      if (tr.repeat) assert.equal(next, s, `${s} ${d} ${k}: a repeat cannot change the state`);
+    }
   });
 
   test('an ACK or FIN that also covers our FIN falls back to the plain row where the FIN does not matter', () => {

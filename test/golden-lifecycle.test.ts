@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { REPO, runCli, SHARED } from './support/tshark.js';
 
+// Prose wraps at $COLUMNS and conns fits it: the goldens are made at 100 columns whatever the terminal.
+process.env.COLUMNS = '100';
 const DIR = join(SHARED, 'scenarios');
 const GOLDEN = join(REPO, 'test/golden/lifecycle');
 const UPDATE = Boolean(process.env.UPDATE);
@@ -19,7 +21,8 @@ for (const cap of captures) {
   for (const lang of ['en', 'zh-CN']) {
     for (const cmd of ['conns', 'explain']) {
       test(`golden ${cmd} ${lang} ${cap}`, () => {
-        const r = runCli([cmd, join(DIR, cap), '--lang', lang]);
+        // conns with --wide: every verdict column stays under test.
+        const r = runCli([cmd, join(DIR, cap), '--lang', lang, ...(cmd === 'conns' ? ['--wide'] : [])]);
         assert.equal(r.status, 0, r.stderr);
         const file = join(GOLDEN, `${cap}.${cmd}.${lang}.txt`);
         if (UPDATE || !existsSync(file)) {
@@ -36,18 +39,19 @@ for (const cap of captures) {
 
 test('explain http-server-close tells who closed first and why the close took three packets', () => {
   const file = join(DIR, 'http-server-close.pcap');
-  const en = runCli(['explain', file, '--lang', 'en']).stdout;
+  // Prose wraps: compare with every run of white space as one space.
+  const en = runCli(['explain', file, '--lang', 'en']).stdout.replace(/\s+/g, ' ');
   assert.match(en, /The server closed first/);
-  assert.match(en, /Three packets, not four: the client had nothing left to send, so its delayed ACK of the FIN \(#8\) went out together with its own FIN \(#9\)/);
+  assert.match(en, /Three packets, not four: the client's ACK of the FIN \(#8\) went out together with its own FIN \(#9\)/);
   assert.match(en, /Before the first packet: client CLOSED, server LISTEN/);
   assert.match(en, /client: CLOSED → SYN_SENT/);
   assert.match(en, /Final states: client CLOSED, server TIME_WAIT/);
   assert.match(en, /┌─ teardown/);
-  const zh = runCli(['explain', file, '--lang', 'zh-CN']).stdout;
+  const zh = runCli(['explain', file, '--lang', 'zh-CN']).stdout.replace(/\s+/g, ' ');
   assert.match(zh, /服务器先关闭（主动关闭方）/);
   assert.match(zh, /是三个报文而不是四个/);
   assert.match(zh, /最终状态：客户端 CLOSED，服务器 TIME_WAIT/);
-  assert.match(zh, /┌─ 挥手: 三次挥手/);
+  assert.match(zh, /┌─ 挥手：三次挥手/);
 });
 
 test('explain: colours only on a terminal or with --color', () => {

@@ -192,3 +192,25 @@ test('lab with the tcpdump engine (when dumpcap is missing): a pcap capture, the
   assert.equal(runTshark(['-r', file]).status, 0);
   assert.equal(runCli(['read', file]).status, 0);
 });
+
+test('lab --serve: the saved capture is shown by the web viewer\'s server until Ctrl-C', async () => {
+  const { spawn } = await import('node:child_process');
+  const file = join(tmp, 'served.pcapng');
+  const child = spawn(process.execPath, [CLI, 'lab', '-w', file, '--serve'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LANG: 'C' } });
+  let out = '', err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const exited = new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+  try {
+    const deadline = Date.now() + 90_000;
+    while (!/web viewer at http:\/\/127\.0\.0\.1:\d+\//.test(err) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const url = /web viewer at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(err)?.[1];
+    assert.ok(url, `no URL: ${err}`);
+    assert.match(out, /server-close/);
+    const served = Buffer.from(await (await fetch(`${url}capture`)).arrayBuffer());
+    assert.deepEqual(served, readFileSync(file), 'the viewer serves the lab\'s own capture');
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    assert.ok(code === 0 || code === 7, `exit after Ctrl-C: ${code} ${err}`);
+  } finally { if (child.exitCode === null) child.kill('SIGKILL'); }
+});

@@ -141,3 +141,66 @@ test('sequence numbers unwrap across 2^32 into growing offsets', () => {
   let off = start + 70000;
   for (let i = 0; i < 10; i++) { off += 2 ** 31 - 1; assert.equal(u.offset(off >>> 0), off); }
 });
+
+/**
+ * The `first-segment` rule (tshark's follow) against a model of it written the plain way: held
+ * segments in a list in arrival order, each drain scanning it for the first one that starts at
+ * or before the next offset (the quadratic algorithm follow used before it shared this class).
+ */
+function followModel(pushes: Array<[number, Uint8Array, number]>): Array<[number, number[], number]> {
+  const out: Array<[number, number[], number]> = [];
+  let next = 0;
+  const held: Array<{ off: number; data: Uint8Array; tag: number }> = [];
+  const drain = (): void => {
+    for (;;) {
+      const i = held.findIndex((h) => h.off <= next);
+      if (i < 0) return;
+      const h = held.splice(i, 1)[0]!;
+      if (h.off + h.data.length <= next) continue;
+      out.push([next, [...h.data.subarray(next - h.off)], h.tag]);
+      next = h.off + h.data.length;
+    }
+  };
+  for (const [off0, data0, tag] of pushes) {
+    let off = off0, data = data0;
+    if (off < next) {
+      if (off + data.length <= next) continue;
+      data = data.subarray(next - off);
+      off = next;
+    }
+    if (off === next) { out.push([off, [...data], tag]); next = off + data.length; drain(); }
+    else held.push({ off, data, tag });
+  }
+  return out;
+}
+
+test('rule first-segment: whole segments, the earliest-arrived held segment wins (a model of tshark\'s follow)', () => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 60 }),
+    (writes) => {
+      const pushes = writes.map(([o, n, v], i) => [o, new Uint8Array(n).fill(v), i] as [number, Uint8Array, number]);
+      const r = new StreamReassembler(0, { rule: 'first-segment' });
+      const got: Array<[number, number[], number]> = [];
+      for (const [o, d, tag] of pushes) for (const c of r.push(o, d, tag)) got.push([c.offset, [...c.data], c.tag]);
+      assert.deepEqual(got, followModel(pushes));
+      // what is still held starts beyond the next offset
+      const first = r.firstHeldOffset;
+      if (first !== undefined) assert.ok(first > r.nextOffset);
+    },
+  ), { numRuns: 400 });
+});
+
+test('rule first-segment: bounded memory, drops counted as bytes and as events', () => {
+  const r = new StreamReassembler(0, { rule: 'first-segment', maxHeldBytes: 1000, maxHeldSegments: 50 });
+  for (let i = 0; i < 100; i++) r.push(10 + i * 20, new Uint8Array(10).fill(i));
+  assert.ok(r.heldByteCount <= 1000 && r.heldCount <= 50);
+  assert.equal(r.heldByteCount + r.stats.droppedBytes, 1000);
+  assert.equal(r.stats.dropEvents, 50);
+  // reversed arrival: everything comes out once the first byte arrives
+  const t = new StreamReassembler(0, { rule: 'first-segment' });
+  for (let i = 999; i >= 1; i--) assert.deepEqual(t.push(i * 3, new Uint8Array([i, i, i])), []);
+  const c = t.push(0, new Uint8Array([0, 0, 0]));
+  assert.equal(c.length, 1000);
+  assert.equal(t.nextOffset, 3000);
+  assert.equal(t.heldByteCount, 0);
+});

@@ -53,3 +53,23 @@ test('seq: the unwrapper gives increasing 64-bit offsets through several wraps',
   for (let i = 0; i < 20; i++) { const o = u.offset((i * 2 ** 30) % SEQ_SPACE); assert.ok(o > last); last = o; }
   assert.equal(last, 19 * 2 ** 30);
 });
+
+test('seq: no other module of src/ does sequence arithmetic by hand (>>> 0 or | 0 on seq/ack/isn values)', async () => {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join, relative, resolve, dirname } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const files: string[] = [];
+  const walk = (d: string): void => { for (const n of readdirSync(d)) { const p = join(d, n); if (statSync(p).isDirectory()) walk(p); else if (n.endsWith('.ts')) files.push(p); } };
+  walk(join(repo, 'src'));
+  assert.ok(files.length > 50, 'the sources were found');
+  const bad: string[] = [];
+  for (const f of files) {
+    const rel = relative(repo, f);
+    if (rel === join('src', 'core', 'seq.ts')) continue;
+    readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+      if (/(seq|ack|isn|nxt|sle|sre)\w*\b[^;]*(>>>\s*0|\|\s*0\))/i.test(line) && !/^\s*(\*|\/\/)/.test(line)) bad.push(`${rel}:${i + 1}: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(bad, []);
+});

@@ -19,10 +19,11 @@ import { ExitCode, ExitError, UsageError } from '../errors.js';
 import { displayFilter, FILTER_HELP } from '../filter.js';
 import { pickLang, positiveInt } from '../options.js';
 import { Output, warn } from '../output.js';
-import { reportProblems } from '../read.js';
+import { reportProblems } from '../capture-set.js';
 import { terminalPaint } from '../lifecycle-run.js';
 import { dropsLine, LiveCapture, needEngine } from './engine.js';
 import { IsbWatcher } from './isb.js';
+import { ByteChannel, serveUntilInterrupted, startServer, type RunningServer } from '../serve.js';
 
 export interface CaptureOptions {
   iface: string;
@@ -34,6 +35,8 @@ export interface CaptureOptions {
   conns: boolean;
   lang: Lang;
   color?: boolean;
+  /** also show the packets live in the web viewer (127.0.0.1) */
+  serve?: boolean;
 }
 
 /** The live connection table keeps at most this many packets to recompute from; beyond, it is shown only at the end. */
@@ -72,6 +75,13 @@ export async function runCapture(o: CaptureOptions): Promise<number> {
     if (fd !== undefined) closeSync(fd);
     throw e;
   }
+  // --serve: the viewer gets the engine's bytes as they arrive (the same bytes as the -w file).
+  const live = o.serve ? new ByteChannel() : undefined;
+  let srv: RunningServer | undefined;
+  if (live) {
+    srv = await startServer({ source: live, name: `live: ${o.iface}` });
+    warn(`tcpscope: live in the web viewer at ${srv.url} (127.0.0.1 only)`);
+  }
   const onSignal = (): void => cap.stop();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -83,6 +93,7 @@ export async function runCapture(o: CaptureOptions): Promise<number> {
   async function* tee(): AsyncGenerator<Uint8Array> {
     for await (const chunk of cap.bytes) {
       isb.push(chunk);
+      live?.push(chunk);
       if (fd !== undefined) {
         let off = 0;
         while (off < chunk.length) off += writeSync(fd, chunk, off);
@@ -128,6 +139,7 @@ export async function runCapture(o: CaptureOptions): Promise<number> {
   } finally {
     if (timer) clearTimeout(timer);
     const drops = await cap.finish();
+    live?.end();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (fd !== undefined) closeSync(fd);
@@ -145,7 +157,12 @@ export async function runCapture(o: CaptureOptions): Promise<number> {
       if (parts.length) warn(`tcpscope: interface statistics block (interface ${id}): ${parts.join(', ')}`);
     }
   }
-  return reportProblems(parser, `${cap.engine.name} output`, frames);
+  const code = reportProblems(parser, `${cap.engine.name} output`, frames);
+  if (srv) {
+    warn(`tcpscope: capture stopped; the viewer keeps showing it at ${srv.url} until Ctrl-C`);
+    await serveUntilInterrupted(srv);
+  }
+  return code;
 }
 
 export function registerCapture(program: Command): void {
@@ -157,6 +174,7 @@ export function registerCapture(program: Command): void {
     .option('-c <count>', 'stop after this many packets', positiveInt('-c'))
     .option('-a <condition>', 'stop after duration:SECONDS')
     .option('-Y <filter>', `${FILTER_HELP} (the -w file keeps every packet)`)
+    .option('--serve', 'also show the packets live in the web viewer on 127.0.0.1 (after the capture stops, Ctrl-C again ends it)')
     .option('--conns', 'a connection table that updates in place (on a terminal; otherwise printed at the end)')
     .option('-D', 'list the interfaces that can be captured on')
     .option('--lang <lang>', 'language of the table: en or zh-CN (default from LANG)')
@@ -173,7 +191,7 @@ or join the wireshark group), ${ExitCode.CAPTURE_FAILED} the engine failed (no s
         iface: opts.i as string, filter: opts.f as string | undefined, write: opts.w as string | undefined,
         count: opts.c as number | undefined, durationS: opts.a !== undefined ? parseDuration(opts.a as string) : undefined,
         display: opts.Y as string | undefined, conns: Boolean(opts.conns), lang: pickLang(opts.lang as string | undefined),
-        color: opts.color === undefined ? undefined : Boolean(opts.color),
+        color: opts.color === undefined ? undefined : Boolean(opts.color), serve: Boolean(opts.serve),
       });
     });
 }

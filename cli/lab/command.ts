@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { connJson } from '../../src/render/conns.js';
@@ -18,7 +18,8 @@ import type { ConnSummary, ConnTimeline } from '../../src/tcp/lifecycle.js';
 import type { Lang } from '../../src/i18n/meanings.js';
 import { ExitCode, ExitError, UsageError } from '../errors.js';
 import { pickLang } from '../options.js';
-import { Output } from '../output.js';
+import { Output, warn } from '../output.js';
+import { serveUntilInterrupted, startServer } from '../serve.js';
 import { runLifecycle, terminalPaint } from '../lifecycle-run.js';
 import { needEngine } from '../capture/engine.js';
 import { EXPECTED, SCENARIOS, type Expectation, type ScenarioName, type SocketEventRec } from './scenarios.js';
@@ -37,6 +38,8 @@ export interface LabOptions {
   color?: boolean;
   /** 'auto' (default: a namespace when possible), or 'host' to use this machine's loopback */
   network?: 'auto' | 'host';
+  /** after the lab, show its capture in the web viewer until Ctrl-C */
+  serve?: boolean;
 }
 
 /** A lab run must finish within this time, or the worker is killed. */
@@ -112,6 +115,11 @@ export async function runLab(o: LabOptions): Promise<number> {
   if (o.json) out.line(JSON.stringify(jsonResult(result), null, 2));
   else out.line(renderLab(result, o.lang, terminalPaint(o.color), (s, tl) => explain(s, tl, o.lang, { paint: terminalPaint(o.color) })));
   out.flush();
+  if (o.serve) {
+    const srv = await startServer({ file: result.capture, name: basename(result.capture) });
+    warn(`tcpscope: the lab's capture in the web viewer at ${srv.url} (127.0.0.1 only; Ctrl-C stops)`);
+    await serveUntilInterrupted(srv);
+  }
   return result.ok ? ExitCode.OK : ExitCode.LAB_UNEXPECTED;
 }
 
@@ -140,6 +148,7 @@ export function registerLab(program: Command): void {
     .option('--url <url>', 'instead of a scenario: fetch this http:// or https:// URL once (Connection: close) and explain that connection')
     .option('-w <file>', 'where to save the capture (default: a file in the temporary folder; its path is printed)')
     .option('--json', 'one JSON object: scenario, capture, expected, observed (as conns --json), socket_events, ok')
+    .option('--serve', 'then show the saved capture in the web viewer on 127.0.0.1 (Ctrl-C stops)')
     .option('--host-network', 'use this machine\'s loopback even when a private network namespace could be made')
     .option('--lang <lang>', 'language: en or zh-CN (default from LANG)')
     .option('--color', 'colours even when stdout is not a terminal')
@@ -156,7 +165,7 @@ Without capture rights, learn from the bundled sample: tcpscope explain samples/
       process.exitCode = await runLab({
         scenario: opts.scenario as ScenarioName, lang: pickLang(opts.lang as string | undefined), write: opts.w as string | undefined,
         json: Boolean(opts.json), url, color: opts.color === undefined ? undefined : Boolean(opts.color),
-        network: opts.hostNetwork ? 'host' : 'auto',
+        network: opts.hostNetwork ? 'host' : 'auto', serve: Boolean(opts.serve),
       });
     });
 }

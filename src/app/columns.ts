@@ -1,6 +1,5 @@
 /** Applying the application layer's column edits to the protocol and info columns. */
-import type { ColumnOp } from './types.js';
-import type { PacketRecord } from '../record.js';
+import type { AppRecord, ColumnOp } from './types.js';
 
 export const SEGMENT_OF_PDU = '[TCP segment of a reassembled PDU]';
 
@@ -28,7 +27,7 @@ export function applyColumnOps(text: string, fence: number, ops: readonly Column
  * the TCP info as the TCP stage wrote it (analysis labels first, then `sport → dport [...`);
  * the labels are kept in front, as tshark's fence keeps them.
  */
-export function appColumns(r: PacketRecord, protocol: string, tcpText: string): { protocol: string; info: string } {
+export function appColumns(r: AppRecord, protocol: string, tcpText: string): { protocol: string; info: string } {
   const app = r.app;
   const l = r.packet.tcp;
   if (!app || !l) return { protocol, info: tcpText };

@@ -11,6 +11,7 @@
  * media type as tshark's media dissectors do (`(text/plain)`, `(JPEG JFIF image)`, JSON…).
  */
 import type { ColumnOp, HttpMessage } from './types.js';
+import { streamWork } from '../tcp/reassembly.js';
 
 /** Request methods tshark recognises at the start of a line (upper case, followed by a space). */
 const METHODS = new Set([
@@ -61,6 +62,12 @@ function latin1(b: Uint8Array, from: number, to: number): string {
  * the last byte may still be followed by LF, so that line is not complete yet.
  */
 function findLine(b: Uint8Array, from: number, to: number): { end: number; next: number } | undefined {
+  const r = findLineIn(b, from, to);
+  streamWork.units += (r ? r.next : to) - from;
+  return r;
+}
+
+function findLineIn(b: Uint8Array, from: number, to: number): { end: number; next: number } | undefined {
   for (let i = from; i < to; i++) {
     const c = b[i]!;
     if (c === 10) return { end: i, next: i + 1 };
@@ -74,6 +81,7 @@ function findLine(b: Uint8Array, from: number, to: number): { end: number; next:
 
 /** True when the bytes look like text (the kind of data HTTP waits on for a line end). */
 function printable(b: Uint8Array, from: number, to: number): boolean {
+  streamWork.units += to - from;
   for (let i = from; i < to; i++) {
     const c = b[i]!;
     if (c < 0x20 ? c !== 9 && c !== 10 && c !== 13 : c >= 0x7f) return false;
@@ -111,33 +119,69 @@ export interface HeadContext {
   atEnd: boolean;
 }
 
-/** Parse the start of a message at `at` (up to `end`). */
-export function parseHead(b: Uint8Array, at: number, end: number, ctx: HeadContext): HeadResult {
-  const ln = findLine(b, at, end);
-  if (!ln) {
-    if (ctx.seenHttp && !ctx.strict && !printable(b, at, end)) return { kind: 'continuation' };
-    return printable(b, at, end) && !ctx.strict ? { kind: 'incomplete' } : { kind: 'reject' };
+/**
+ * Where `parseHead` stopped on an unfinished head, so that the next call on the same bytes,
+ * grown at the end, resumes there instead of rescanning the head from its start (a head that
+ * arrives one small segment at a time costs linear work, not quadratic). Positions are
+ * relative to the message start. One scan belongs to one message start.
+ */
+export class HeadScan {
+  /** the search for the next line end resumes here */
+  from = 0;
+  /** how far the bytes were checked for printability, and whether all of them were printable */
+  printableTo = 0;
+  printable = true;
+  /** the first line, once complete */
+  firstLine: string | undefined;
+  /** classifyLine(firstLine, strict) for strict = false / true (undefined: not computed yet, null: not a message) */
+  readonly kinds: Array<'request' | 'response' | null | undefined> = [undefined, undefined];
+  /** the start of the header line being read */
+  pos = 0;
+  readonly headerLines: string[] = [];
+  readonly headers = new Map<string, string>();
+}
+
+/**
+ * Parse the start of a message at `at` (up to `end`). With `scan` (kept by the caller between
+ * calls on the same message start), the parse resumes where the previous call stopped.
+ */
+export function parseHead(b: Uint8Array, at: number, end: number, ctx: HeadContext, scan?: HeadScan): HeadResult {
+  const st = scan ?? new HeadScan();
+  if (st.firstLine === undefined) {
+    const ln = findLine(b, at + st.from, end);
+    if (!ln) {
+      // No line end yet: the next search starts at the last byte (a CR there may be followed by LF).
+      st.from = Math.max(st.from, end - at - 1);
+      if (st.printable && st.printableTo < end - at) { st.printable = printable(b, at + st.printableTo, end); st.printableTo = end - at; }
+      if (ctx.seenHttp && !ctx.strict && !st.printable) return { kind: 'continuation' };
+      return st.printable && !ctx.strict ? { kind: 'incomplete' } : { kind: 'reject' };
+    }
+    st.firstLine = latin1(b, at, ln.end);
+    st.pos = st.from = ln.next - at;
   }
-  const firstLine = latin1(b, at, ln.end);
-  const kind = classifyLine(firstLine, ctx.strict);
+  const firstLine = st.firstLine;
+  const k = ctx.strict ? 1 : 0;
+  if (st.kinds[k] === undefined) st.kinds[k] = classifyLine(firstLine, ctx.strict) ?? null;
+  const kind = st.kinds[k];
   if (!kind) return ctx.seenHttp ? { kind: 'continuation' } : { kind: 'reject' };
 
   // Headers: lines until an empty one.
-  const headerLines: string[] = [];
-  const headers = new Map<string, string>();
-  let pos = ln.next;
+  const headerLines = st.headerLines;
+  const headers = st.headers;
+  let pos: number;
   for (;;) {
-    const h = findLine(b, pos, end);
-    if (!h) return { kind: 'incomplete', firstLine };
-    if (h.end === pos) { pos = h.next; break; }
-    const text = latin1(b, pos, h.end);
-    headerLines.push(latin1(b, pos, h.next));
+    const lineStart = at + st.pos;
+    const h = findLine(b, at + st.from, end);
+    if (!h) { st.from = Math.max(st.pos, end - at - 1); return { kind: 'incomplete', firstLine }; }
+    if (h.end === lineStart) { pos = h.next; break; }
+    const text = latin1(b, lineStart, h.end);
+    headerLines.push(latin1(b, lineStart, h.next));
     const colon = text.indexOf(':');
     if (colon > 0) {
       const name = text.slice(0, colon).trim().toLowerCase();
       if (!headers.has(name)) headers.set(name, text.slice(colon + 1).trim());
     }
-    pos = h.next;
+    st.pos = st.from = h.next - at;
   }
 
   const head: HttpHead = { kind, firstLine, version: '', headerLines, headers, headLength: pos - at, body: { mode: 'none' } };

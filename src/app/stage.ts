@@ -23,14 +23,13 @@
  * Memory per connection is bounded: a pending PDU keeps at most `maxPduBytes` of its bytes
  * (longer bodies are counted, not kept) and at most `maxHeldBytes` out of order.
  */
-import type { PacketRecord } from '../record.js';
 import type { TcpConversation } from '../tcp/conversations.js';
 import { TcpA } from '../tcp/types.js';
 import { TcpFlag } from '../decode/types.js';
-import { StreamReassembler } from '../tcp/reassembly.js';
+import { StreamReassembler, streamWork } from '../tcp/reassembly.js';
 import { SeqUnwrapper } from '../core/seq.js';
-import type { AppInfo, ColumnOp, HttpMessage, ReassembledPdu, TlsRecord } from './types.js';
-import { ChunkScanner, fullUri, looksLikeHttp, makeMessage, mediaColumns, parseHead, type HttpHead } from './http.js';
+import type { AppInfo, AppLimit, AppRecord, ColumnOp, HttpMessage, ReassembledPdu, TlsRecord } from './types.js';
+import { ChunkScanner, fullUri, HeadScan, looksLikeHttp, makeMessage, mediaColumns, parseHead, type HttpHead } from './http.js';
 import { couldStartRecord, isRecordHeader, newTlsSession, parseRecord, TLS_HEADER, tlsVersionName, type TlsSession } from './tls.js';
 import { portClass, type PortClass } from './ports.js';
 import { SEGMENT_OF_PDU } from './columns.js';
@@ -40,6 +39,13 @@ export interface AppStageOptions {
   maxPduBytes?: number;
   /** out-of-order bytes held per pending PDU (default 4 MiB) */
   maxHeldBytes?: number;
+  /** out-of-order segments held per pending PDU (default 4096) */
+  maxHeldSegments?: number;
+  /**
+   * bytes of an unfinished head (HTTP headers without their empty line, a TLS record header
+   * cut short) collected before tcpscope gives up on it (default: maxPduBytes, at least 64 KiB)
+   */
+  maxHeadBytes?: number;
   /** requests remembered per connection while waiting for their responses (default 64) */
   maxPendingRequests?: number;
 }
@@ -49,12 +55,11 @@ type Proto = 'http' | 'tls';
 interface Piece { offset: number; length: number; frame: number }
 
 /**
- * Bytes of a PDU from its start, kept up to a limit, as the views they arrived in (no copy on
- * the way; one concatenation when the whole is needed).
+ * Bytes of a PDU from its start, kept up to a limit, in one buffer that doubles when full (each
+ * byte is copied once, plus the doublings: linear work however many segments bring the bytes).
  */
 class ByteStore {
-  private parts: Uint8Array[] = [];
-  private flat: Uint8Array | undefined;
+  private buf = EMPTY;
   /** logical length (all bytes seen contiguously) */
   length = 0;
   /** bytes actually kept */
@@ -63,41 +68,25 @@ class ByteStore {
   append(d: Uint8Array): void {
     const n = Math.min(this.cap - this.kept, d.length);
     if (n > 0) {
-      this.parts.push(n === d.length ? d : d.subarray(0, n));
+      if (this.kept + n > this.buf.length) {
+        const grown = new Uint8Array(Math.min(this.cap, Math.max(this.kept + n, 2 * this.buf.length, 256)));
+        grown.set(this.buf.subarray(0, this.kept));
+        streamWork.units += this.kept;
+        this.buf = grown;
+      }
+      this.buf.set(n === d.length ? d : d.subarray(0, n), this.kept);
+      streamWork.units += n;
       this.kept += n;
-      this.flat = undefined;
     }
     this.length += d.length;
   }
-  /** The kept bytes as one array. */
-  bytes(): Uint8Array {
-    if (this.flat) return this.flat;
-    if (this.parts.length === 1) return (this.flat = this.parts[0]!);
-    const out = new Uint8Array(this.kept);
-    let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
-    this.parts = [out];
-    return (this.flat = out);
-  }
-  /** Copy of kept bytes [from, to) (short ranges: no concatenation of the whole). */
-  slice(from: number, to: number): Uint8Array {
-    const out = new Uint8Array(Math.max(0, Math.min(to, this.kept) - from));
-    let at = 0, o = 0;
-    for (const p of this.parts) {
-      const s = Math.max(from - at, 0), e = Math.min(to - at, p.length);
-      if (e > s) { out.set(p.subarray(s, e), o); o += e - s; }
-      at += p.length;
-      if (at >= to) break;
-    }
-    return out;
-  }
-  /** Call `f` on the kept bytes from `from` on, part by part. */
+  /** The kept bytes as one array (a view: bytes appended later do not change it). */
+  bytes(): Uint8Array { return this.buf.subarray(0, this.kept); }
+  /** Copy of kept bytes [from, to). */
+  slice(from: number, to: number): Uint8Array { return this.buf.slice(from, Math.max(from, Math.min(to, this.kept))); }
+  /** Call `f` on the kept bytes from `from` on. */
   each(from: number, f: (b: Uint8Array) => void): void {
-    let at = 0;
-    for (const p of this.parts) {
-      if (at + p.length > from) f(from > at ? p.subarray(from - at) : p);
-      at += p.length;
-    }
+    if (from < this.kept) f(this.buf.subarray(from, this.kept));
   }
   get complete(): boolean { return this.kept === this.length; }
 }
@@ -116,8 +105,15 @@ interface Msp {
   repeatOps: ColumnOp[];
   /** frames whose bytes disagreed with bytes already placed (tshark: "[Illegal Segments]") */
   badFrames?: Set<number>;
-  /** every segment placed in it, duplicates too, in arrival order (tcp.segment); at most MAX_FRAGS */
+  /**
+   * every segment placed in it, duplicates too, in arrival order (tcp.segment); at most MAX_FRAGS
+   * in all: the first `fragsFromPieces` of `pieces` (an unfinished head looked at again restarts
+   * its list from the bytes it holds, as a new pending PDU would), then `frags`
+   */
   frags: Piece[];
+  fragsFromPieces: number;
+  /** where the HTTP head parse stopped ('segment' mode): the next look resumes there */
+  headScan?: HeadScan;
   head?: HttpHead;
   scanner?: ChunkScanner;
   /** absolute offset of the first body byte ('chunked'), and how far the scanner has read */
@@ -157,6 +153,8 @@ interface Source {
   fin: boolean;
   /** frames left out of segment lists (their bytes disagreed with earlier ones) */
   bad?: Set<number>;
+  /** the pending PDU (an unfinished HTTP head) these bytes are looked at again for, with where its parse stopped */
+  again?: Msp;
 }
 
 const newFlow = (): AppFlow => ({ unwrap: new SeqUnwrapper(), maxEnd: -Infinity, lastStart: 0, lastEnd: 0 });
@@ -186,9 +184,10 @@ class FrameCtx {
   tls: TlsRecord[] | undefined;
   tlsCalls: Uint8Array[] | undefined;
   pdus: ReassembledPdu[] | undefined;
+  limits: AppLimit[] | undefined;
   tlsVersion = '';
 
-  constructor(readonly rec: PacketRecord) {}
+  constructor(readonly rec: AppRecord) {}
 
   op(o: ColumnOp): void { (this.ops ??= []).push(o); }
 
@@ -214,9 +213,9 @@ class FrameCtx {
 
   result(): AppInfo | undefined {
     const ops = this.ops;
-    if (!ops && !this.http && !this.continuation && !this.tlsCalls && !this.pdus) return undefined;
+    if (!ops && !this.http && !this.continuation && !this.tlsCalls && !this.pdus && !this.limits) return undefined;
     // The commonest case, a middle segment: one shared, never-changed record.
-    if (ops && ops.length === 1 && ops[0] === SUFFIX && !this.http && !this.continuation && !this.tlsCalls && !this.pdus) return MIDDLE;
+    if (ops && ops.length === 1 && ops[0] === SUFFIX && !this.http && !this.continuation && !this.tlsCalls && !this.pdus && !this.limits) return MIDDLE;
     const app: AppInfo = { ops: ops ?? [] };
     if (this.shown && this.protocol) app.protocol = this.protocol;
     if (this.http || this.continuation) {
@@ -236,24 +235,41 @@ class FrameCtx {
       app.tls = { records: recs, calls: this.tlsCalls, serverName, alpn, versionName: this.tlsVersion };
     }
     if (this.pdus) app.reassembled = this.pdus;
+    if (this.limits) app.limits = this.limits;
     return app;
   }
+}
+
+/** How often the application stage hit one of its memory limits (each hit is also a `limits` entry on the frame's rec.app). */
+export interface AppLimitStats {
+  /** unfinished heads given up because they outgrew maxHeadBytes */
+  heads: number;
+  /** segments of pending PDUs whose out-of-order bytes were dropped (maxHeldBytes, maxHeldSegments) */
+  held: number;
+  /** the out-of-order bytes so dropped */
+  heldBytes: number;
 }
 
 export class AppStage {
   private readonly convs = new WeakMap<TcpConversation, AppConv>();
   private readonly maxPduBytes: number;
   private readonly maxHeldBytes: number;
+  private readonly maxHeldSegments: number;
+  private readonly maxHeadBytes: number;
   private readonly maxPending: number;
+  /** the limits hit so far */
+  readonly limitStats: AppLimitStats = { heads: 0, held: 0, heldBytes: 0 };
 
   constructor(options: AppStageOptions = {}) {
     this.maxPduBytes = options.maxPduBytes ?? 1 << 20;
     this.maxHeldBytes = options.maxHeldBytes ?? 4 << 20;
+    this.maxHeldSegments = options.maxHeldSegments ?? 4096;
+    this.maxHeadBytes = options.maxHeadBytes ?? Math.max(this.maxPduBytes, 1 << 16);
     this.maxPending = options.maxPendingRequests ?? 64;
   }
 
   /** Look at one record (after the TCP stage) and set `rec.app` when the application layer has something to say. */
-  observe(rec: PacketRecord): void {
+  observe(rec: AppRecord): void {
     const t = rec.tcp, l = rec.packet.tcp;
     if (!t || !l) return;
     const fin = (l.flags & TcpFlag.FIN) !== 0;
@@ -312,7 +328,14 @@ export class AppStage {
     }
     if (end > flow.maxEnd) flow.maxEnd = end;
     const cut = msp.mode === 'length' ? Math.min(end, msp.end) : end;
+    const dropped = msp.reasm.stats.droppedBytes;
     const fresh = this.addToMsp(msp, off, data.subarray(0, cut - off), frame);
+    if (msp.reasm.stats.droppedBytes > dropped) {
+      // Out-of-order bytes beyond the hold limits: this PDU may now differ from tshark's.
+      this.limitStats.held++;
+      this.limitStats.heldBytes += msp.reasm.stats.droppedBytes - dropped;
+      (fc.limits ??= []).push({ kind: 'held', limit: this.maxHeldBytes, bytes: msp.reasm.stats.droppedBytes - dropped });
+    }
     if (!data.length && msp.mode !== 'fin') return; // a bare FIN does not complete a PDU that waits for bytes
     if (this.advance(fc, conv, dir, msp, fresh, fin, ooo, frame, end)) return;
     if (msp.mode === 'length' && end > msp.end) {
@@ -337,7 +360,7 @@ export class AppStage {
       }
     }
     const conflicts = msp.reasm.stats.conflictBytes;
-    if (data.length && msp.frags.length < MAX_FRAGS) msp.frags.push({ offset: off, length: data.length, frame });
+    if (data.length && msp.fragsFromPieces + msp.frags.length < MAX_FRAGS) msp.frags.push({ offset: off, length: data.length, frame });
     for (const c of msp.reasm.push(off, data, frame)) {
       msp.store.append(c.data);
       const last = msp.pieces[msp.pieces.length - 1];
@@ -399,8 +422,15 @@ export class AppStage {
       case 'segment': {
         if (!fresh) { fc.middle(); return true; }
         flow.msp = undefined;
-        if (ooo || !msp.store.complete) return true; // not shown / headers longer than we keep: give up
-        this.dissect(fc, conv, dir, { bytes: msp.store.bytes(), base: msp.start, pieces: msp.pieces, fin, bad: msp.badFrames }, 0);
+        if (ooo) return true; // not shown
+        if (!msp.store.complete) {
+          // A head longer than maxHeadBytes: give up on it (tshark would go on collecting), and say so.
+          this.limitStats.heads++;
+          (fc.limits ??= []).push({ kind: 'head', limit: this.maxHeadBytes, bytes: msp.store.length });
+          return true;
+        }
+        // Looked at again from its start; an HTTP head resumes its parse where it stopped.
+        this.dissect(fc, conv, dir, { bytes: msp.store.bytes(), base: msp.start, pieces: msp.pieces, fin, bad: msp.badFrames, again: msp }, 0);
         // Reassembled, as far as TCP is concerned, unless the protocol still wants more from the same start.
         if ((flow.msp as Msp | undefined)?.start !== msp.start) this.reassembled(fc, flow, msp, have);
         return true;
@@ -453,7 +483,8 @@ export class AppStage {
   private httpCall(fc: FrameCtx, conv: AppConv, dir: 0 | 1, src: Source, at: number, strict: boolean): number {
     const b = src.bytes;
     const pend = conv.pending[0];
-    const r = parseHead(b, at, b.length, { seenHttp: conv.seenHttp, strict, requestMethod: pend?.method, atEnd: src.fin });
+    const scan = at === 0 && src.again?.proto === 'http' ? (src.again.headScan ??= new HeadScan()) : undefined;
+    const r = parseHead(b, at, b.length, { seenHttp: conv.seenHttp, strict, requestMethod: pend?.method, atEnd: src.fin }, scan);
     switch (r.kind) {
       case 'reject': return at;
       case 'continuation':
@@ -510,7 +541,7 @@ export class AppStage {
         pduEnd = b.length; entityLen = pduEnd - bodyAt;
         break;
     }
-    const first = framesOf(src.pieces, src.base + at, src.base + at + 1)[0];
+    const first = frameAt(src.pieces, src.base + at);
     this.showMessage(fc, conv, dir, h, b.subarray(at, pduEnd), pduEnd - at, pduEnd - bodyAt, entityLen, first ?? fc.rec.packet.frame.number);
     return pduEnd;
   }
@@ -596,7 +627,8 @@ export class AppStage {
    */
   private reassembled(fc: FrameCtx, flow: AppFlow, msp: Msp, end: number, finFrame?: number): void {
     // Every segment placed in it, by offset (arrival order for equal offsets); segments whose bytes disagreed are counted, not listed.
-    let frags = msp.frags.filter((p) => p.offset < end);
+    const all = msp.fragsFromPieces ? msp.pieces.slice(0, msp.fragsFromPieces).concat(msp.frags) : msp.frags;
+    let frags = all.filter((p) => p.offset < end);
     for (let i = 1; i < frags.length; i++) if (frags[i]!.offset < frags[i - 1]!.offset) { frags = frags.sort((a, b) => a.offset - b.offset); break; }
     const frames: number[] = [];
     for (const p of frags) if (!msp.badFrames?.has(p.frame)) frames.push(p.frame);
@@ -611,10 +643,22 @@ export class AppStage {
   private pend(fc: FrameCtx, conv: AppConv, dir: 0 | 1, src: Source, at: number, proto: Proto, mode: Msp['mode'], end: number): Msp | undefined {
     const flow = conv.flows[dir];
     const start = src.base + at;
+    const again = src.again;
+    if (again && again.proto === 'http' && again.mode === 'segment' && proto === 'http' && mode === 'segment' && again.start === start) {
+      // The unfinished head looked at again is still unfinished: keep its bytes and its parse,
+      // and start its segment list again from the bytes it holds (held bytes after a gap are
+      // dropped, disagreements forgotten), exactly as a new pending PDU seeded with them.
+      again.reasm.clear();
+      again.badFrames = undefined;
+      again.fragsFromPieces = Math.min(again.pieces.length, MAX_FRAGS);
+      again.frags = [];
+      flow.msp = again;
+      return again;
+    }
     const msp: Msp = {
-      proto, start, end, mode, reasm: new StreamReassembler(start, { maxHeldBytes: this.maxHeldBytes }),
-      store: new ByteStore(mode === 'segment' ? Math.max(this.maxPduBytes, 1 << 16) : this.maxPduBytes),
-      pieces: [], frags: [], repeatOps: [], bodyStart: start, scanned: start,
+      proto, start, end, mode, reasm: new StreamReassembler(start, { maxHeldBytes: this.maxHeldBytes, maxHeldSegments: this.maxHeldSegments }),
+      store: new ByteStore(mode === 'segment' ? this.maxHeadBytes : this.maxPduBytes),
+      pieces: [], frags: [], fragsFromPieces: 0, repeatOps: [], bodyStart: start, scanned: start,
     };
     // Seed it with the bytes already seen, keeping the frames they came from.
     for (const pc of src.pieces) {
@@ -627,12 +671,14 @@ export class AppStage {
   }
 }
 
-/** Frames whose bytes fall in [start, end), in sequence order, each once. */
-function framesOf(pieces: Piece[], start: number, end: number, bad?: Set<number>): number[] {
-  const out: number[] = [];
-  for (const p of pieces) {
-    if (p.offset + p.length <= start || p.offset >= end || bad?.has(p.frame)) continue;
-    if (out[out.length - 1] !== p.frame) out.push(p.frame);
+/** The frame that brought the byte at `pos` (pieces are in offset order: a binary search, so many messages in one PDU cost no rescans). */
+function frameAt(pieces: Piece[], pos: number): number | undefined {
+  let lo = 0, hi = pieces.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const p = pieces[mid]!;
+    if (p.offset + p.length <= pos) lo = mid + 1; else hi = mid;
   }
-  return out;
+  const p = pieces[lo];
+  return p && p.offset <= pos ? p.frame : undefined;
 }

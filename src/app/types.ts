@@ -4,6 +4,8 @@
  * and how the protocol and info columns change. Set on `PacketRecord.app`; absent when the
  * frame carries nothing for the application layer.
  */
+import type { Packet } from '../decode/types.js';
+import type { TcpInfo } from '../tcp/types.js';
 
 /** One column edit, in the order tshark's dissectors make them (a "fence" protects what came before). */
 export type ColumnOp =
@@ -130,4 +132,27 @@ export interface AppInfo {
   http?: HttpFrameInfo;
   tls?: TlsFrameInfo;
   reassembled?: ReassembledPdu[];
+  /** memory limits of the application stage hit on this frame: from here tcpscope may show less than tshark */
+  limits?: AppLimit[];
+}
+
+/** A memory limit of the application stage, hit on a frame (see AppStageOptions, README "Memory stays bounded"). */
+export interface AppLimit {
+  /** 'head': an unfinished HTTP head (or TLS record header) outgrew maxHeadBytes and was given up; 'held': out-of-order bytes of a pending PDU were dropped (maxHeldBytes / maxHeldSegments) */
+  kind: 'head' | 'held';
+  /** the limit in force, in bytes */
+  limit: number;
+  /** the head's length when given up, or the bytes dropped */
+  bytes: number;
+}
+
+/**
+ * What the app stage reads from and writes to a packet's record. `PacketRecord` (src/record.ts)
+ * has this shape; app/ names only this part so that it does not import the record (which sits
+ * above it).
+ */
+export interface AppRecord {
+  packet: Packet;
+  tcp: TcpInfo | undefined;
+  app?: AppInfo;
 }

@@ -5,6 +5,7 @@
  */
 
 import type { CaptureInfo, CaptureProblem, Frame } from './types.js';
+import type { CaptureProblemId } from './problems.js';
 import {
   MAX_PACKET_BYTES,
   PCAP_FILE_HEADER_LEN,
@@ -180,7 +181,7 @@ export class CaptureParser {
   private frames = 0;
   private received = 0;
   private infoValue: CaptureInfo | null = null;
-  private reportCounts = new Map<string, number>();
+  private reportCounts = new Map<CaptureProblemId, number>();
 
   // pcap
   private le = true;
@@ -227,9 +228,9 @@ export class CaptureParser {
    * Stop reading with a fatal problem at the end of the bytes received so far, e.g. because the
    * byte source failed (read error, damaged gzip data). Frames already returned stay valid.
    */
-  abort(reason: string): void {
+  abort(reason: string, id: CaptureProblemId = 'source.failed'): void {
     if (this.state === S_DONE) return;
-    this.fatal(this.received, reason);
+    this.fatal(id, this.received, reason);
   }
 
   /** The next complete frame, or null when more input is needed or reading is finished. */
@@ -263,25 +264,29 @@ export class CaptureParser {
 
   // ---- problems -------------------------------------------------------------------------------
 
-  private fatal(offset: number, message: string): void {
-    this.problems.push({ offset, frame: this.frames + 1, message, fatal: true });
+  private fatal(id: CaptureProblemId, offset: number, message: string): void {
+    this.problems.push({ id, offset, frame: this.frames + 1, message, fatal: true });
     this.state = S_DONE;
     this.q.clear();
   }
 
-  private note(kind: string, offset: number, frame: number, message: string): void {
-    const n = (this.reportCounts.get(kind) ?? 0) + 1;
-    this.reportCounts.set(kind, n);
+  /** A non-fatal problem; each id is reported at most MAX_REPORTS_PER_KIND times. */
+  private note(id: CaptureProblemId, offset: number, frame: number, message: string): void {
+    const n = (this.reportCounts.get(id) ?? 0) + 1;
+    this.reportCounts.set(id, n);
     if (n > MAX_REPORTS_PER_KIND) return;
     if (n === MAX_REPORTS_PER_KIND) message += ' (further problems of this kind are not reported)';
-    this.problems.push({ offset, frame, message, fatal: false });
+    this.problems.push({ id, offset, frame, message, fatal: false });
   }
 
   /** Not enough bytes for the next item: wait for more, or after end() finish / report the cut. */
-  private stall(describe: () => string): null {
+  private stall(describe: () => readonly [CaptureProblemId, string]): null {
     if (!this.ended) return null;
     if (this.q.avail === 0) this.state = S_DONE;
-    else this.fatal(this.q.offset, describe());
+    else {
+      const [id, message] = describe();
+      this.fatal(id, this.q.offset, message);
+    }
     return null;
   }
 
@@ -295,9 +300,8 @@ export class CaptureParser {
     const q = this.q;
     if (!q.ensure(4)) {
       if (this.ended) {
-        this.fatal(0, q.avail === 0
-          ? 'empty file: not a pcap or pcapng file'
-          : `not a pcap or pcapng file (only ${q.avail} bytes)`);
+        if (q.avail === 0) this.fatal('file.empty', 0, 'empty file: not a pcap or pcapng file');
+        else this.fatal('file.too_short', 0, `not a pcap or pcapng file (only ${q.avail} bytes)`);
       }
       return false;
     }
@@ -313,9 +317,9 @@ export class CaptureParser {
     }
     const m = rd32(b, o, false);
     if (b[o] === 0x1f && b[o + 1] === 0x8b) {
-      this.fatal(0, `gzip-compressed data (magic ${hex32(m)} at offset 0): decompress it first (readCapture() and the Node reader do this)`);
+      this.fatal('file.gzip', 0, `gzip-compressed data (magic ${hex32(m)} at offset 0): decompress it first (readCapture() and the Node reader do this)`);
     } else {
-      this.fatal(0, `not a pcap or pcapng file (magic ${hex32(m)} at offset 0)`);
+      this.fatal('file.unknown_format', 0, `not a pcap or pcapng file (magic ${hex32(m)} at offset 0)`);
     }
     return false;
   }
@@ -325,16 +329,16 @@ export class CaptureParser {
   private pcapHeader(): boolean {
     const q = this.q;
     if (!q.ensure(PCAP_FILE_HEADER_LEN)) {
-      this.stall(() => `cut short in the pcap file header (needs ${PCAP_FILE_HEADER_LEN} bytes, ${q.avail} available)`);
+      this.stall(() => ['pcap.header.truncated', `cut short in the pcap file header (needs ${PCAP_FILE_HEADER_LEN} bytes, ${q.avail} available)`]);
       return false;
     }
     const h = parsePcapHeader(q.pb, q.po)!;
     const v = checkPcapVersion(h);
     if (v !== null && v.fatal) {
-      this.fatal(0, v.message);
+      this.fatal('pcap.version.unsupported', 0, v.message);
       return false;
     }
-    if (v !== null) this.note('pcap-version', 0, 1, v.message);
+    if (v !== null) this.note('pcap.version.unusual', 0, 1, v.message);
     this.le = h.le;
     this.nano = h.nano;
     this.recHdrLen = h.recordHeaderLen;
@@ -358,7 +362,7 @@ export class CaptureParser {
     const q = this.q;
     const hl = this.recHdrLen;
     const start = q.offset;
-    if (!q.ensure(hl)) return this.stall(() => this.cutFrame('record', start, hl));
+    if (!q.ensure(hl)) return this.stall(() => ['pcap.record.truncated', this.cutFrame('record', start, hl)]);
     const b = q.pb;
     const o = q.po;
     const le = this.le;
@@ -367,15 +371,15 @@ export class CaptureParser {
     const capLen = rd32(b, o + 8, le);
     const origLen = rd32(b, o + 12, le);
     if (capLen > MAX_PACKET_BYTES) {
-      this.fatal(start, `frame ${this.frames + 1}: the record at offset ${start} claims ${capLen} captured bytes, more than the ${MAX_PACKET_BYTES}-byte maximum; the file is damaged and nothing after this point can be read`);
+      this.fatal('pcap.record.too_big', start, `frame ${this.frames + 1}: the record at offset ${start} claims ${capLen} captured bytes, more than the ${MAX_PACKET_BYTES}-byte maximum; the file is damaged and nothing after this point can be read`);
       return undefined;
     }
-    if (q.avail < hl + capLen) return this.stall(() => this.cutFrame('record', start, hl + capLen));
+    if (q.avail < hl + capLen) return this.stall(() => ['pcap.record.truncated', this.cutFrame('record', start, hl + capLen)]);
     q.advance(hl);
     const data = q.take(capLen);
     const number = ++this.frames;
     if (capLen > origLen) {
-      this.note('caplen>origlen', start, number, `frame ${number}: captured length ${capLen} is larger than the original length ${origLen} (record at offset ${start}); kept as is`);
+      this.note('pcap.record.caplen_exceeds_origlen', start, number, `frame ${number}: captured length ${capLen} is larger than the original length ${origLen} (record at offset ${start}); kept as is`);
     }
     let nsec: number;
     if (this.nano) {
@@ -408,23 +412,23 @@ export class CaptureParser {
       return this.stall(() => {
         if (q.ensure(4)) {
           const t = rd32(q.pb, q.po, this.le);
-          if (isPacketBlock(t)) return this.cutFrame(blockName(t), start, 8);
-          return `cut short in the ${blockName(t)} at offset ${start} (needs at least 8 bytes, ${q.avail} available)`;
+          if (isPacketBlock(t)) return ['pcapng.packet.truncated', this.cutFrame(blockName(t), start, 8)] as const;
+          return ['pcapng.block.truncated', `cut short in the ${blockName(t)} at offset ${start} (needs at least 8 bytes, ${q.avail} available)`] as const;
         }
-        return `cut short in a block header at offset ${start} (needs 8 bytes, ${q.avail} available)`;
+        return ['pcapng.block.truncated', `cut short in a block header at offset ${start} (needs 8 bytes, ${q.avail} available)`] as const;
       });
     }
     let le = this.le;
     let type = rd32(q.pb, q.po, le);
     if (type === BT_SHB) {
       if (!q.ensure(12)) {
-        return this.stall(() => `cut short in the section header block at offset ${start} (needs at least 12 bytes, ${q.avail} available)`);
+        return this.stall(() => ['pcapng.block.truncated', `cut short in the section header block at offset ${start} (needs at least 12 bytes, ${q.avail} available)`]);
       }
       const bomLe = rd32(q.pb, q.po + 8, true);
       if (bomLe === PCAPNG_BOM) le = true;
       else if (rd32(q.pb, q.po + 8, false) === PCAPNG_BOM) le = false;
       else {
-        this.fatal(start, start === 0
+        this.fatal('pcapng.shb.bad_byte_order', start, start === 0
           ? `not a pcapng file (the section header at offset 0 has byte-order magic ${hex32(bomLe)}, expected 0x1a2b3c4d)`
           : `the section header block at offset ${start} has a bad byte-order magic ${hex32(bomLe)}; nothing after it can be read`);
         return undefined;
@@ -434,11 +438,11 @@ export class CaptureParser {
     const name = blockName(type);
     const len = rd32(q.pb, q.po + 4, le);
     if (len < 12) {
-      this.fatal(start, `the ${name} at offset ${start} has length ${len}, less than the 12-byte minimum, so the next block cannot be found`);
+      this.fatal('pcapng.block.bad_length', start, `the ${name} at offset ${start} has length ${len}, less than the 12-byte minimum, so the next block cannot be found`);
       return undefined;
     }
     if (len > MAX_BLOCK_BYTES) {
-      this.fatal(start, `the ${name} at offset ${start} claims a length of ${len} bytes, more than the ${MAX_BLOCK_BYTES}-byte limit; the file is damaged and nothing after this point can be read`);
+      this.fatal('pcapng.block.too_big', start, `the ${name} at offset ${start} claims a length of ${len} bytes, more than the ${MAX_BLOCK_BYTES}-byte limit; the file is damaged and nothing after this point can be read`);
       return undefined;
     }
     const padded = (len + 3) & ~3;
@@ -456,8 +460,8 @@ export class CaptureParser {
     }
     if (q.avail < padded) {
       return this.stall(() => isPacketBlock(type)
-        ? this.cutFrame(name, start, padded)
-        : `cut short in the ${name} at offset ${start} (needs ${padded} bytes, ${q.avail} available)`);
+        ? ['pcapng.packet.truncated', this.cutFrame(name, start, padded)]
+        : ['pcapng.block.truncated', `cut short in the ${name} at offset ${start} (needs ${padded} bytes, ${q.avail} available)`]);
     }
     q.ensure(padded); // a view into the chunk when the block lies within it, else a copy
     const b = q.pb;
@@ -465,23 +469,23 @@ export class CaptureParser {
     q.advance(padded);
     const trail = rd32(b, base + padded - 4, le);
     if (trail !== len && trail !== padded) {
-      this.fatal(start, `the ${name} at offset ${start} has leading length ${len} but trailing length ${trail}, so the next block cannot be found`);
+      this.fatal('pcapng.block.length_mismatch', start, `the ${name} at offset ${start} has leading length ${len} but trailing length ${trail}, so the next block cannot be found`);
       return undefined;
     }
     if (padded !== len) this.alignNote(name, start, len, padded);
     const min = minBlockLen(type);
     if (padded < min && type === BT_SHB) {
-      this.fatal(start, `the section header block at offset ${start} is ${len} bytes long, shorter than the ${min}-byte minimum; nothing after it can be read`);
+      this.fatal('pcapng.shb.too_short', start, `the section header block at offset ${start} is ${len} bytes long, shorter than the ${min}-byte minimum; nothing after it can be read`);
       return undefined;
     }
     if (padded < min) {
-      this.note('block-short', start, this.frames + 1, `the ${name} at offset ${start} is ${len} bytes long, shorter than the ${min}-byte minimum; block skipped`);
+      this.note('pcapng.block.too_short', start, this.frames + 1, `the ${name} at offset ${start} is ${len} bytes long, shorter than the ${min}-byte minimum; block skipped`);
       return undefined;
     }
     if (type === BT_SHB) return this.shb(b, base, start, le);
     if (type === BT_IDB) {
       const { iface, note } = parseIdb(b.subarray(base, base + padded), padded, le);
-      if (note !== null) this.note('idb-options', start, this.frames + 1, `interface description block at offset ${start}: ${note}`);
+      if (note !== null) this.note('pcapng.idb.bad_option', start, this.frames + 1, `interface description block at offset ${start}: ${note}`);
       this.ifaces.push(iface);
       const info = this.infoValue!;
       if (info.linkType === -1) {
@@ -497,7 +501,7 @@ export class CaptureParser {
     const major = rd16(b, base + 12, le);
     const minor = rd16(b, base + 14, le);
     if (major !== 1 || (minor !== 0 && minor !== 2)) {
-      this.fatal(start, `unsupported pcapng version ${major}.${minor} in the section header block at offset ${start} (1.0 and 1.2 can be read)`);
+      this.fatal('pcapng.shb.unsupported_version', start, `unsupported pcapng version ${major}.${minor} in the section header block at offset ${start} (1.0 and 1.2 can be read)`);
       return undefined;
     }
     this.le = le;
@@ -548,21 +552,21 @@ export class CaptureParser {
     const ifc = this.ifaces[ifIndex];
     if (ifc === undefined) {
       const n = this.ifaces.length;
-      this.note('no-interface', start, next, `the ${name} at offset ${start} refers to interface ${ifIndex}, but its section defines ${n === 0 ? 'no interface' : n === 1 ? 'only interface 0' : `only interfaces 0 to ${n - 1}`}; block skipped`);
+      this.note('pcapng.packet.no_interface', start, next, `the ${name} at offset ${start} refers to interface ${ifIndex}, but its section defines ${n === 0 ? 'no interface' : n === 1 ? 'only interface 0' : `only interfaces 0 to ${n - 1}`}; block skipped`);
       return undefined;
     }
     if (type === BT_SPB && ifc.snapLen !== 0 && capLen > ifc.snapLen) capLen = ifc.snapLen;
     if (capLen > MAX_PACKET_BYTES) {
-      this.note('too-big', start, next, `the ${name} at offset ${start} holds a ${capLen}-byte packet, more than the ${MAX_PACKET_BYTES}-byte maximum; block skipped`);
+      this.note('pcapng.packet.too_big', start, next, `the ${name} at offset ${start} holds a ${capLen}-byte packet, more than the ${MAX_PACKET_BYTES}-byte maximum; block skipped`);
       return undefined;
     }
     if (capLen > room) {
-      this.note('caplen>block', start, next, `the ${name} at offset ${start} says it holds ${capLen} captured bytes but has room for only ${room}; block skipped`);
+      this.note('pcapng.packet.caplen_exceeds_block', start, next, `the ${name} at offset ${start} says it holds ${capLen} captured bytes but has room for only ${room}; block skipped`);
       return undefined;
     }
     const number = ++this.frames;
     if (capLen > origLen) {
-      this.note('caplen>origlen', start, number, `frame ${number}: captured length ${capLen} is larger than the original length ${origLen} (${name} at offset ${start}); kept as is`);
+      this.note('pcapng.packet.caplen_exceeds_origlen', start, number, `frame ${number}: captured length ${capLen} is larger than the original length ${origLen} (${name} at offset ${start}); kept as is`);
     }
     const f: Frame = {
       number,
@@ -581,7 +585,7 @@ export class CaptureParser {
   }
 
   private alignNote(name: string, start: number, len: number, padded: number): void {
-    this.note('block-align', start, this.frames + 1, `the ${name} at offset ${start} has length ${len}, not a multiple of 4; read as ${padded}`);
+    this.note('pcapng.block.misaligned', start, this.frames + 1, `the ${name} at offset ${start} has length ${len}, not a multiple of 4; read as ${padded}`);
   }
 
   /** Skip the body of a block not decoded (without buffering it), then check its trailing length. */
@@ -593,13 +597,13 @@ export class CaptureParser {
     if (this.skipLeft > 0 || !q.ensure(4)) {
       if (this.ended) {
         const have = q.offset + q.avail - start;
-        this.fatal(start, `cut short in the ${name} at offset ${start} (needs ${this.skipPadded} bytes, ${have} available)`);
+        this.fatal('pcapng.block.truncated', start, `cut short in the ${name} at offset ${start} (needs ${this.skipPadded} bytes, ${have} available)`);
       }
       return false;
     }
     const trail = rd32(q.pb, q.po, this.le);
     if (trail !== this.skipLen && trail !== this.skipPadded) {
-      this.fatal(start, `the ${name} at offset ${start} has leading length ${this.skipLen} but trailing length ${trail}, so the next block cannot be found`);
+      this.fatal('pcapng.block.length_mismatch', start, `the ${name} at offset ${start} has leading length ${this.skipLen} but trailing length ${trail}, so the next block cannot be found`);
       return false;
     }
     q.advance(4);

@@ -2,6 +2,9 @@
  * What a capture reader yields. Readers are pure (no Node imports): they take bytes and give
  * frames, so the same code runs in the CLI, in tests and in the browser.
  */
+import type { CaptureProblemId } from './problems.js';
+
+export type { CaptureProblemId } from './problems.js';
 
 /** One captured packet record, as stored in the file. */
 export interface Frame {
@@ -29,14 +32,19 @@ export interface Frame {
   fileOffset: number;
   /** Decimal digits of the timestamp resolution (6 for µs, 9 for ns), as Wireshark shows times. */
   precision?: number;
+  /** Capture sets (src/capture/merge.ts): index of the source file this frame came from (0-based, in the order given). */
+  file?: number;
 }
 
 /** Something wrong with the capture file itself (not with a packet's headers). */
 export interface CaptureProblem {
+  /** What is wrong, as a stable id (src/capture/problems.ts); match this, not the message. */
+  id: CaptureProblemId;
   /** Byte offset in the (decompressed) file where the problem starts. */
   offset: number;
   /** The frame number the problem concerns (the next frame when a record could not be read). */
   frame: number;
+  /** The problem in one English line, with offsets and numbers (what the CLI prints). */
   message: string;
   /** True when reading stopped here: nothing after `offset` was read. */
   fatal: boolean;

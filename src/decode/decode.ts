@@ -8,54 +8,75 @@
  * (frame.len). Lower layers shrink both (IP trims Ethernet padding to its total length).
  */
 import type { Frame } from '../capture/types.js';
-import { LinkType } from '../capture/types.js';
-import type { Packet, Layer, PacketProblem, TcpOption, Ipv6ExtHeader, IpLayer } from './types.js';
+import type { TcpOption, Ipv6ExtHeader, Ipv4Layer, Ipv6Layer, Packet } from './types.js';
+export { Walk } from './walk.js';
+import { Walk, lastIp, type Dispatch } from './walk.js';
+import { linkType, llc, LINK_NAMES } from './link.js';
+import { ETH_TAGS, arista, gre, pbb, tag, udpTunnel } from './tunnel.js';
+import { ah, icmp } from './icmp.js';
+import { FragmentTable } from './fragments.js';
 
 const ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_VLAN = 0x8100, ETH_QINQ = 0x88a8, ETH_QINQ_OLD = 0x9100,
-  ETH_MPLS = 0x8847, ETH_MPLS_MC = 0x8848, ETH_PPPOES = 0x8864;
+  ETH_MPLS = 0x8847, ETH_MPLS_MC = 0x8848, ETH_PPPOES = 0x8864, ETH_PBB = 0x88e7;
 
-/** Shared state of one decode walk. */
-class Walk {
-  readonly d: Uint8Array;
-  readonly dv: DataView;
-  readonly layers: Layer[] = [];
-  readonly problems: PacketProblem[] = [];
-  pkt: Packet;
-  constructor(frame: Frame) {
-    this.d = frame.data;
-    this.dv = new DataView(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-    this.pkt = { frame, layers: this.layers, problems: this.problems };
-  }
-  truncated(layer: string, what: string): void {
-    this.problems.push({ layer, kind: 'truncated', message: `${what}: packet size limited during capture` });
-  }
-  malformed(layer: string, what: string): void {
-    this.problems.push({ layer, kind: 'malformed', message: what });
-  }
-  /** Anything tcpscope does not decode is kept as data, named by its number. */
-  data(off: number, cap: number, what: string): void {
-    if (cap > off) this.layers.push({ kind: 'data', offset: off, length: cap - off, what });
+/** LINKTYPE_* values of the link layers decode.ts itself handles. */
+const DLT = { NULL: 0, ETHERNET: 1, RAW_OPENBSD: 12, RAW_BSDOS: 14, RAW: 101, LOOP: 108, LINUX_SLL: 113, IPV4: 228, IPV6: 229, LINUX_SLL2: 276 } as const;
+
+/**
+ * Decode one frame without IP reassembly (each frame on its own). The result refers to
+ * `frame.data` (no copies). A capture is decoded with a {@link PacketDecoder}.
+ */
+export function decodePacket(frame: Frame): Packet {
+  return walkFrame(frame, undefined);
+}
+
+/**
+ * Decodes the frames of one capture in order, reassembling IPv4 and IPv6 fragments as tshark
+ * does by default (the datagram is decoded on the frame that completes it; the table is bounded).
+ * Counts the frames whose link type or tunnel was not decoded.
+ */
+export class PacketDecoder {
+  private readonly fragments = new FragmentTable();
+  /** frames by what was not decoded ("link type 10 (FDDI)"), in first-seen order */
+  readonly undecoded = new Map<string, number>();
+  decode(frame: Frame): Packet {
+    const p = walkFrame(frame, this.fragments);
+    if (p.undecoded !== undefined) this.undecoded.set(p.undecoded, (this.undecoded.get(p.undecoded) ?? 0) + 1);
+    return p;
   }
 }
 
-/** Decode one frame. The result refers to `frame.data` (no copies). */
-export function decodePacket(frame: Frame): Packet {
-  const w = new Walk(frame);
+const DISPATCH: Dispatch = {
+  linktype: linkDispatch, ethertype, ipProto, ethernet, ipv4, ipv6,
+  ipByVersion: (w, off, cap, rep) => rawIp(w, off, cap, rep), ppp,
+};
+
+/** Reassembly table of the walk in progress (one walk at a time: decoding is synchronous). */
+let fragTable: FragmentTable | undefined;
+
+function walkFrame(frame: Frame, table: FragmentTable | undefined): Packet {
+  const w = new Walk(frame, DISPATCH);
   const cap = frame.data.length;
   // frame.len can be smaller than the captured length in odd files: Wireshark then uses cap.
   const rep = Math.max(frame.origLen, cap);
-  switch (frame.linkType) {
-    case LinkType.ETHERNET: ethernet(w, 0, cap, rep); break;
-    case LinkType.LINUX_SLL: sll(w, 0, cap, rep); break;
-    case LinkType.LINUX_SLL2: sll2(w, 0, cap, rep); break;
-    case LinkType.NULL: nullLoop(w, 0, cap, rep, false); break;
-    case LinkType.LOOP: nullLoop(w, 0, cap, rep, true); break;
-    case LinkType.RAW: case LinkType.RAW_OPENBSD: case LinkType.RAW_BSDOS: rawIp(w, 0, cap, rep); break;
-    case LinkType.IPV4: ipv4(w, 0, cap, rep); break;
-    case LinkType.IPV6: ipv6(w, 0, cap, rep); break;
-    default: w.data(0, cap, `linktype ${frame.linkType}`);
-  }
+  fragTable = table;
+  try { linkDispatch(w, frame.linkType, 0, cap, rep); } finally { fragTable = undefined; }
   return w.pkt;
+}
+
+function linkDispatch(w: Walk, dlt: number, off: number, cap: number, rep: number): void {
+  switch (dlt) {
+    case DLT.ETHERNET: ethernet(w, off, cap, rep); break;
+    case DLT.LINUX_SLL: sll(w, off, cap, rep); break;
+    case DLT.LINUX_SLL2: sll2(w, off, cap, rep); break;
+    case DLT.NULL: nullLoop(w, off, cap, rep, false); break;
+    case DLT.LOOP: nullLoop(w, off, cap, rep, true); break;
+    case DLT.RAW: case DLT.RAW_OPENBSD: case DLT.RAW_BSDOS: rawIp(w, off, cap, rep); break;
+    case DLT.IPV4: ipv4(w, off, cap, rep); break;
+    case DLT.IPV6: ipv6(w, off, cap, rep); break;
+    default:
+      if (!linkType(w, dlt, off, cap, rep)) w.undecoded(off, cap, `link type ${dlt}${LINK_NAMES[dlt] ? ` (${LINK_NAMES[dlt]})` : ''}`);
+  }
 }
 
 function ethertype(w: Walk, type: number, off: number, cap: number, rep: number): void {
@@ -65,7 +86,10 @@ function ethertype(w: Walk, type: number, off: number, cap: number, rep: number)
     case ETH_VLAN: case ETH_QINQ: case ETH_QINQ_OLD: vlan(w, type, off, cap, rep); return;
     case ETH_MPLS: case ETH_MPLS_MC: mpls(w, off, cap, rep); return;
     case ETH_PPPOES: pppoes(w, off, cap, rep); return;
-    default: w.data(off, cap, `ethertype 0x${type.toString(16).padStart(4, '0')}`);
+    case ETH_PBB: pbb(w, off, cap, rep); return;
+    case 0xd28b: arista(w, off, cap, rep); return;
+    default:
+      if (ETH_TAGS.has(type)) { tag(w, type, off, cap, rep); return; } w.data(off, cap, `ethertype 0x${type.toString(16).padStart(4, '0')}`);
   }
 }
 
@@ -74,16 +98,17 @@ function ethernet(w: Walk, off: number, cap: number, rep: number): void {
   const type = w.dv.getUint16(off + 12);
   const isLength = type <= 1500;
   w.layers.push({ kind: 'eth', offset: off, type, isLength });
-  if (isLength) { w.data(off + 14, cap, 'llc'); return; }
+  if (isLength) { const end = Math.min(rep, off + 14 + type); llc(w, off + 14, Math.min(cap, end), end); return; }
   ethertype(w, type, off + 14, cap, rep);
 }
 
 function vlan(w: Walk, tpid: number, off: number, cap: number, rep: number): void {
   if (cap - off < 4) { w.truncated('vlan', '802.1Q header'); return; }
+  if (w.depth++ > 32) return;
   const tci = w.dv.getUint16(off);
   const etype = w.dv.getUint16(off + 2);
   w.layers.push({ kind: 'vlan', offset: off, tpid, priority: tci >> 13, dei: (tci >> 12) & 1, id: tci & 0xfff, etype });
-  if (etype <= 1500) { w.data(off + 4, cap, 'llc'); return; }
+  if (etype <= 1500) { const end = Math.min(rep, off + 4 + etype); llc(w, off + 4, Math.min(cap, end), end); return; }
   ethertype(w, etype, off + 4, cap, rep);
 }
 
@@ -177,73 +202,115 @@ function ipv4(w: Walk, off: number, cap: number, rep: number): void {
   const b0 = dv.getUint8(off);
   const version = b0 >> 4;
   const hdrLen = (b0 & 15) * 4;
+  // tshark's IPv4 dissector hands a version-6 header to IPv6; any other version is malformed.
+  if (version === 6) { ipv6(w, off, cap, rep); return; }
+  if (version !== 4) {
+    // As tshark: a version that contradicts what selected IPv4 is malformed; nothing inside is decoded.
+    w.malformed('ip', `IPv4 header says version ${version}`, 'ip-version-mismatch');
+    w.data(off, cap, 'ip bogus version');
+    return;
+  }
   const totalLen = dv.getUint16(off + 2);
   const ff = dv.getUint16(off + 6);
-  const layer = {
+  const layer: Ipv4Layer = {
     kind: 'ipv4' as const, offset: off, version, hdrLen, dsfield: dv.getUint8(off + 1), totalLen, id: dv.getUint16(off + 4),
     flags: ff >> 13, fragOffset: ff & 0x1fff, ttl: dv.getUint8(off + 8), proto: dv.getUint8(off + 9), checksum: dv.getUint16(off + 10),
     srcOffset: off + 12, dstOffset: off + 16, src: dv.getUint32(off + 12), dst: dv.getUint32(off + 16), payloadLen: 0,
   };
+  if (w.inError) layer.quoted = true;
   w.layers.push(layer);
-  if (version !== 4) { w.malformed('ip', `IPv4 header says version ${version}`); return; }
-  if (hdrLen < 20) { w.malformed('ip', `bogus IPv4 header length ${hdrLen} (must be at least 20)`); return; }
+  if (hdrLen < 20) { w.malformed('ip', `bogus IPv4 header length ${hdrLen} (must be at least 20)`, 'ipv4-bad-header-length'); return; }
   let end: number;
   if (totalLen === 0) end = rep; // TCP segmentation offload: the length was never filled in
-  else if (totalLen < hdrLen) { w.malformed('ip', `bogus IPv4 total length ${totalLen} (less than header length ${hdrLen})`); return; }
+  else if (totalLen < hdrLen) { w.malformed('ip', `bogus IPv4 total length ${totalLen} (less than header length ${hdrLen})`, 'ipv4-bad-total-length'); return; }
   else {
-    if (off + totalLen > rep) w.malformed('ip', `IPv4 total length ${totalLen} exceeds the ${rep - off} bytes in the frame`);
+    if (off + totalLen > rep && !w.inError) w.malformed('ip', `IPv4 total length ${totalLen} exceeds the ${rep - off} bytes in the frame`, 'ipv4-length-exceeds-frame');
     end = Math.min(rep, off + totalLen); // trims Ethernet padding
   }
   if (cap - off < hdrLen) { w.truncated('ip', 'IPv4 options'); return; }
   layer.payloadLen = end - off - hdrLen;
   const pcap = Math.min(cap, end);
-  if (layer.fragOffset !== 0 || (layer.flags & 1)) { w.data(off + hdrLen, pcap, 'ip fragment'); return; }
-  w.pkt.ip = layer;
+  if (layer.fragOffset !== 0 || (layer.flags & 1)) {
+    if (w.inError || !fragTable) { w.data(off + hdrLen, pcap, 'ip fragment'); return; }
+    const done = fragTable.add(w, {
+      key: `4 ${layer.src} ${layer.dst} ${layer.id} ${layer.proto}`, start: layer.fragOffset * 8, more: (layer.flags & 1) === 1,
+      off: off + hdrLen, cap: pcap, end,
+    });
+    if (!done) { w.data(off + hdrLen, pcap, 'ip fragment'); return; }
+    layer.reassembled = done;
+    if (w.depth++ > 16) return;
+    w.pkt.ip = layer;
+    ipProto(w, layer.proto, done.offset, done.offset + done.length, done.offset + done.length);
+    return;
+  }
+  if (!w.inError) w.pkt.ip = layer;
+  if (w.depth++ > 16) return;
   ipProto(w, layer.proto, off + hdrLen, pcap, end);
 }
 
 /** IPv6 extension headers that use the generic (next, length) layout. */
 function isIpv6Ext(t: number): boolean {
-  return t === 0 || t === 43 || t === 44 || t === 60 || t === 51 || t === 135 || t === 139 || t === 140;
+  return t === 0 || t === 43 || t === 44 || t === 60 || t === 135 || t === 139 || t === 140;
 }
 
 function ipv6(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 40) { w.truncated('ipv6', 'IPv6 header'); return; }
   const dv = w.dv;
   const vtf = dv.getUint32(off);
+  if (vtf >>> 28 !== 6) {
+    w.malformed('ipv6', `IPv6 header says version ${vtf >>> 28}`, 'ip-version-mismatch');
+    w.data(off, cap, 'ipv6 bogus version');
+    return;
+  }
   const payloadLen = dv.getUint16(off + 4);
   const nxt = dv.getUint8(off + 6);
   const ext: Ipv6ExtHeader[] = [];
-  const layer = {
+  const layer: Ipv6Layer = {
     kind: 'ipv6' as const, offset: off, version: vtf >>> 28, tclass: (vtf >>> 20) & 0xff, flow: vtf & 0xfffff, payloadLen, nxt,
     hlim: dv.getUint8(off + 7), srcOffset: off + 8, dstOffset: off + 24, ext, upperProto: nxt, upperLen: 0,
   };
+  if (w.inError) layer.quoted = true;
   w.layers.push(layer);
-  if (layer.version !== 6) { w.malformed('ipv6', `IPv6 header says version ${layer.version}`); return; }
   // Payload length 0 with a hop-by-hop jumbogram is rare; treat 0 as "the rest of the frame".
   let end = payloadLen === 0 ? rep : off + 40 + payloadLen;
-  if (end > rep) { w.malformed('ipv6', `IPv6 payload length ${payloadLen} exceeds the ${rep - off - 40} bytes in the frame`); end = rep; }
+  if (end > rep) {
+    if (!w.inError) w.malformed('ipv6', `IPv6 payload length ${payloadLen} exceeds the ${rep - off - 40} bytes in the frame`, 'ipv6-length-exceeds-frame');
+    end = rep;
+  }
   const pcap = Math.min(cap, end);
   let p = off + 40;
   let proto = nxt;
-  let fragmented = false;
+  let frag: { start: number; more: boolean; id: number } | undefined;
   for (let i = 0; i < 16 && isIpv6Ext(proto); i++) {
-    if (pcap - p < 8 && !(proto === 44 && pcap - p >= 8)) { w.truncated('ipv6', `IPv6 extension header ${proto}`); return; }
+    if (pcap - p < 8) { w.truncated('ipv6', `IPv6 extension header ${proto}`); return; }
     const next = dv.getUint8(p);
     let len: number;
-    if (proto === 44) { len = 8; const fo = dv.getUint16(p + 2); if ((fo & 0xfff8) !== 0 || (fo & 1)) fragmented = true; }
-    else if (proto === 51) len = (dv.getUint8(p + 1) + 2) * 4;
-    else len = (dv.getUint8(p + 1) + 1) * 8;
+    if (proto === 44) {
+      len = 8;
+      const fo = dv.getUint16(p + 2);
+      if ((fo & 0xfff8) !== 0 || (fo & 1)) frag = { start: fo & 0xfff8, more: (fo & 1) === 1, id: dv.getUint32(p + 4) };
+    } else len = (dv.getUint8(p + 1) + 1) * 8;
     ext.push({ type: proto, offset: p, length: len, nxt: next });
     p += len;
     proto = next;
-    if (p > end) { w.malformed('ipv6', 'IPv6 extension header runs past the packet'); return; }
+    if (p > end) { w.malformed('ipv6', 'IPv6 extension header runs past the packet', 'ipv6-ext-past-end'); return; }
   }
   layer.upperProto = proto;
   layer.upperLen = end - p;
-  if (fragmented) { w.data(p, pcap, 'ipv6 fragment'); return; }
-  w.pkt.ip = layer;
+  if (frag) {
+    if (w.inError || !fragTable) { w.data(p, pcap, 'ipv6 fragment'); return; }
+    const src = Array.from(w.d.subarray(off + 8, off + 40)).join('.');
+    const done = fragTable.add(w, { key: `6 ${src} ${frag.id}`, start: frag.start, more: frag.more, off: p, cap: pcap, end });
+    if (!done) { w.data(p, pcap, 'ipv6 fragment'); return; }
+    layer.reassembled = done;
+    if (w.depth++ > 16) return;
+    w.pkt.ip = layer;
+    ipProto(w, proto, done.offset, done.offset + done.length, done.offset + done.length);
+    return;
+  }
+  if (!w.inError) w.pkt.ip = layer;
   if (proto === 59) return; // no next header
+  if (w.depth++ > 16) return;
   ipProto(w, proto, p, pcap, end);
 }
 
@@ -251,11 +318,14 @@ function ipProto(w: Walk, proto: number, off: number, cap: number, rep: number):
   switch (proto) {
     case 6: tcp(w, off, cap, rep); return;
     case 17: udp(w, off, cap, rep); return;
-    case 47: gre(w, off, cap); return;
-    case 4: ipv4(w, off, cap, rep); return; // IP in IP
-    case 41: ipv6(w, off, cap, rep); return; // IPv6 in IP
-    default: w.data(off, cap, `ip.proto ${proto}`);
+    case 47: if (w.inError) break; gre(w, off, cap, rep); return;
+    case 4: if (w.inError) break; ipv4(w, off, cap, rep); return; // IP in IP
+    case 41: if (w.inError) break; ipv6(w, off, cap, rep); return; // IPv6 in IP
+    case 1: icmp(w, 'icmp', off, cap, rep); return;
+    case 58: icmp(w, 'icmpv6', off, cap, rep); return;
+    case 51: ah(w, off, cap, rep); return;
   }
+  w.data(off, cap, `ip.proto ${proto}`);
 }
 
 function tcp(w: Walk, off: number, cap: number, rep: number): void {
@@ -270,23 +340,23 @@ function tcp(w: Walk, off: number, cap: number, rep: number): void {
     flags: hf & 0x0fff, window: g16(14), checksum: g16(16), urgent: g16(18), options: [] as TcpOption[],
     len: Math.max(0, rep - off - hdrLen), payloadOffset: off + hdrLen, payloadCaptured: Math.max(0, cap - off - hdrLen),
   };
+  if (w.inError) {
+    // An ICMP error quotes the first 8 bytes or more: never tracked as a segment. tshark shows the
+    // sequence number of the 8 bytes an ICMPv4 error quotes; under ICMPv6 only the ports.
+    if (w.errorKind === 'icmp') (layer as typeof layer & { quoted?: boolean }).quoted = true;
+    (layer as typeof layer & { inError?: boolean }).inError = true;
+    w.layers.push(layer);
+    return;
+  }
   w.layers.push(layer);
   if (captured < 20) { w.truncated('tcp', 'TCP header'); return; }
   w.pkt.tcp = layer;
   w.pkt.ip = lastIp(w);
-  if (hdrLen < 20) { w.malformed('tcp', `bogus TCP header length ${hdrLen} (must be at least 20)`); layer.len = 0; layer.payloadCaptured = 0; return; }
-  if (rep - off < hdrLen) { w.malformed('tcp', `TCP header length ${hdrLen} is longer than the ${rep - off} bytes of the segment`); layer.len = 0; }
+  if (hdrLen < 20) { w.malformed('tcp', `bogus TCP header length ${hdrLen} (must be at least 20)`, 'tcp-bad-header-length'); layer.len = 0; layer.payloadCaptured = 0; return; }
+  if (rep - off < hdrLen) { w.malformed('tcp', `TCP header length ${hdrLen} is longer than the ${rep - off} bytes of the segment`, 'tcp-header-exceeds-segment'); layer.len = 0; }
   const optEnd = Math.min(off + hdrLen, cap);
   tcpOptions(w, layer.options, off + 20, optEnd, off + hdrLen);
   if (cap < off + hdrLen) w.truncated('tcp', 'TCP options');
-}
-
-function lastIp(w: Walk): IpLayer | undefined {
-  for (let i = w.layers.length - 1; i >= 0; i--) {
-    const l = w.layers[i]!;
-    if (l.kind === 'ipv4' || l.kind === 'ipv6') return l;
-  }
-  return undefined;
 }
 
 function tcpOptions(w: Walk, out: TcpOption[], p: number, capEnd: number, hdrEnd: number): void {
@@ -296,12 +366,12 @@ function tcpOptions(w: Walk, out: TcpOption[], p: number, capEnd: number, hdrEnd
     const kind = dv.getUint8(p);
     if (kind === 0) { out.push({ kind: 0, offset: p, length: 1 }); return; }
     if (kind === 1) { out.push({ kind: 1, offset: p, length: 1 }); p++; continue; }
-    if (p + 1 >= hdrEnd) { out.push({ kind, offset: p, length: 1, unknown: true, malformed: 'option length missing' }); w.malformed('tcp', `TCP option ${kind} has no length byte`); return; }
+    if (p + 1 >= hdrEnd) { out.push({ kind: 'other', code: kind, offset: p, length: 1, malformed: 'option length missing' }); w.malformed('tcp', `TCP option ${kind} has no length byte`, 'tcp-option-no-length'); return; }
     if (p + 1 >= capEnd) return;
     const len = dv.getUint8(p + 1);
     if (len < 2 || p + len > hdrEnd) {
-      out.push({ kind, offset: p, length: len, unknown: true, malformed: `option length ${len} is invalid` });
-      w.malformed('tcp', `TCP option ${kind} has an invalid length ${len}`);
+      out.push({ kind: 'other', code: kind, offset: p, length: len, malformed: `option length ${len} is invalid` });
+      w.malformed('tcp', `TCP option ${kind} has an invalid length ${len}`, 'tcp-option-bad-length');
       return;
     }
     if (p + len > capEnd) return;
@@ -317,15 +387,15 @@ function tcpOptions(w: Walk, out: TcpOption[], p: number, capEnd: number, hdrEnd
         break;
       }
       case 8: out.push(len === 10 ? { kind: 8, offset: p, length: len, tsval: dv.getUint32(p + 2), tsecr: dv.getUint32(p + 6) } : bad(w, kind, p, len, 10)); break;
-      default: out.push({ kind, offset: p, length: len, unknown: true });
+      default: out.push({ kind: 'other', code: kind, offset: p, length: len });
     }
     p += len;
   }
 }
 
 function bad(w: Walk, kind: number, offset: number, length: number, want: number): TcpOption {
-  w.malformed('tcp', `TCP option ${kind}: length ${length}, should be ${want}`);
-  return { kind, offset, length, unknown: true, malformed: `option length should be ${want}` };
+  w.malformed('tcp', `TCP option ${kind}: length ${length}, should be ${want}`, 'tcp-option-wrong-length');
+  return { kind: 'other', code: kind, offset, length, malformed: `option length should be ${want}` };
 }
 
 function udp(w: Walk, off: number, cap: number, rep: number): void {
@@ -334,15 +404,13 @@ function udp(w: Walk, off: number, cap: number, rep: number): void {
   const dv = w.dv;
   const layer = { kind: 'udp' as const, offset: off, captured, srcPort: dv.getUint16(off), dstPort: dv.getUint16(off + 2),
     length: dv.getUint16(off + 4), checksum: dv.getUint16(off + 6), payloadOffset: off + 8 };
+  if (w.inError) { w.layers.push({ ...layer, quoted: true }); return; }
   w.layers.push(layer);
   w.pkt.udp = layer;
   w.pkt.ip = lastIp(w);
-  if (layer.length < 8 && layer.length !== 0) w.malformed('udp', `bogus UDP length ${layer.length} (must be at least 8)`);
-  else if (off + layer.length > rep) w.malformed('udp', `UDP length ${layer.length} exceeds the ${rep - off} bytes of the IP payload`);
-}
-
-function gre(w: Walk, off: number, cap: number): void {
-  if (cap - off < 4) { w.truncated('gre', 'GRE header'); return; }
-  w.layers.push({ kind: 'gre', offset: off, flagsVersion: w.dv.getUint16(off), protocol: w.dv.getUint16(off + 2) });
-  w.data(off + 4, cap, 'gre payload');
+  if (layer.length < 8 && layer.length !== 0) { w.malformed('udp', `bogus UDP length ${layer.length} (must be at least 8)`, 'udp-bad-length'); return; }
+  if (off + layer.length > rep) { w.malformed('udp', `UDP length ${layer.length} exceeds the ${rep - off} bytes of the IP payload`, 'udp-length-exceeds-ip'); return; }
+  const end = layer.length === 0 ? rep : off + layer.length;
+  if (w.depth > 16) return;
+  udpTunnel(w, layer.srcPort, layer.dstPort, off + 8, Math.min(cap, end), end);
 }

@@ -3,14 +3,14 @@
  * Wireshark 4.0 names and prints them. FT_NONE items print "1" in `-T fields` when present.
  * Values come from the in-order pass (src/tcp/analysis.ts).
  */
-import { register, type FieldDef, type FieldValue } from './registry.js';
+import type { FieldDef, FieldValue } from './registry.js';
 import { reltime, uint } from './make.js';
 import type { PacketRecord } from '../record.js';
 import type { TcpInfo } from '../tcp/types.js';
 import type { TcpAnalysisResult } from '../tcp/analysis.js';
 import { TcpEvent } from '../tcp/analysis.js';
 import { TcpA } from '../tcp/types.js';
-import { TcpFlag } from '../decode/types.js';
+import { optionCode, TcpFlag } from '../decode/types.js';
 
 /** An FT_NONE item: present or not; tshark prints "1". */
 const none = (name: string, title: string, has: (t: TcpInfo, flags: number) => boolean): FieldDef => ({
@@ -38,7 +38,8 @@ const flag = (bits: number) => (t: TcpInfo): boolean => (t.analysis & bits) !== 
 /** Wireshark shows these flags inside `[TCP Analysis Flags]` (everything, reused ports included). */
 const ALL = 0x7fff;
 
-register([
+/** The analysis fields, in the order tshark's protocol tree shows them. */
+export const ANALYSIS_FIELDS: FieldDef[] = [
   none('tcp.analysis', 'SEQ/ACK analysis', (t) => t.an !== undefined),
   none('tcp.analysis.flags', 'TCP Analysis Flags', flag(ALL)),
   none('tcp.analysis.retransmission', 'This frame is a (suspected) retransmission',
@@ -56,19 +57,19 @@ register([
   // Wireshark adds this item twice: in the flags subtree and beside the dup-ACK number.
   { ...none('tcp.analysis.duplicate_ack', 'Duplicate ACK', flag(TcpA.DUPLICATE_ACK)),
     get(r: PacketRecord, out: FieldValue[]): void { if (r.tcp && (r.tcp.analysis & TcpA.DUPLICATE_ACK)) out.push(1, 1); } },
-  uint('tcp.analysis.duplicate_ack_num', 'Duplicate ACK #', inTree((a) => a.dupAckNum || undefined)),
-  uint('tcp.analysis.duplicate_ack_frame', 'Duplicate to the ACK in frame', inTree((a) => (a.dupAckNum ? a.dupAckFrame : undefined))),
+  uint('tcp.analysis.duplicate_ack_num', 'Duplicate ACK #', 32, inTree((a) => a.dupAckNum || undefined)),
+  uint('tcp.analysis.duplicate_ack_frame', 'Duplicate to the ACK in frame', 32, inTree((a) => (a.dupAckNum ? a.dupAckFrame : undefined))),
   none('tcp.analysis.zero_window_probe', 'TCP Zero Window Probe', flag(TcpA.ZERO_WINDOW_PROBE)),
   none('tcp.analysis.zero_window', 'TCP Zero Window segment', flag(TcpA.ZERO_WINDOW)),
   none('tcp.analysis.zero_window_probe_ack', 'ACK to a TCP Zero Window Probe', flag(TcpA.ZERO_WINDOW_PROBE_ACK)),
-  uint('tcp.analysis.acks_frame', 'This is an ACK to the segment in frame', inTree((a) => a.acksFrame)),
+  uint('tcp.analysis.acks_frame', 'This is an ACK to the segment in frame', 32, inTree((a) => a.acksFrame)),
   reltime('tcp.analysis.ack_rtt', 'The RTT to ACK the segment was', nsTime((a) => (a.acksFrame && a.ackRttNs ? a.ackRttNs : undefined))),
   reltime('tcp.analysis.initial_rtt', 'iRTT', nsTime((a) => a.irttNs)),
-  uint('tcp.analysis.bytes_in_flight', 'Bytes in flight', inTree((a) => a.bytesInFlight || undefined)),
-  uint('tcp.analysis.push_bytes_sent', 'Bytes sent since last PSH flag', inTree((a) => a.pushBytesSent || undefined)),
+  uint('tcp.analysis.bytes_in_flight', 'Bytes in flight', 32, inTree((a) => a.bytesInFlight || undefined)),
+  uint('tcp.analysis.push_bytes_sent', 'Bytes sent since last PSH flag', 32, inTree((a) => a.pushBytesSent || undefined)),
   reltime('tcp.analysis.rto', 'The RTO for this segment was', nsTime((a) => a.rtoNs || undefined)),
-  uint('tcp.analysis.rto_frame', 'RTO based on delta from frame', inTree((a) => (a.rtoNs ? a.rtoFrame : undefined))),
-  uint('tcp.completeness', 'Conversation completeness', (r, out) => { if (r.tcp) out.push(r.tcp.completeness); }),
+  uint('tcp.analysis.rto_frame', 'RTO based on delta from frame', 32, inTree((a) => (a.rtoNs ? a.rtoFrame : undefined))),
+  uint('tcp.completeness', 'Conversation completeness', 8, (r, out) => { if (r.tcp) out.push(r.tcp.completeness); else if (r.quoted) out.push(r.quoted.completeness); }),
   none('tcp.connection.syn', 'Connection establish request (SYN)', (_t, f) => (f & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN),
   none('tcp.connection.synack', 'Connection establish acknowledge (SYN+ACK)', (_t, f) => (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)),
   none('tcp.connection.fin', 'Connection finish (FIN)', (_t, f) => (f & TcpFlag.FIN) !== 0),
@@ -82,6 +83,6 @@ register([
     get(r: PacketRecord, out: FieldValue[]): void {
       const l = r.packet.tcp;
       if (r.tcp && l && l.captured >= l.hdrLen && (l.flags & TcpFlag.SYN)
-        && l.options.length && !l.options.some((o) => o.kind === 2)) out.push(1);
+        && l.options.length && !l.options.some((o) => optionCode(o) === 2)) out.push(1);
     } },
-]);
+];

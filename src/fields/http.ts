@@ -3,7 +3,7 @@
  * one occurrence per message, plus tcp.segment / tcp.segments / tcp.segment.count /
  * tcp.reassembled.length for PDUs reassembled from several segments.
  */
-import { register, type FieldDef, type FieldValue } from './registry.js';
+import type { FieldDef, FieldValue } from './registry.js';
 import { bool, reltime, uint } from './make.js';
 import type { PacketRecord } from '../record.js';
 import type { HttpMessage } from '../app/types.js';
@@ -72,7 +72,8 @@ const HEADERS: Array<[string, string, string]> = [
   ['http.content_length_header', 'content-length', 'Content-Length'],
 ];
 
-register([
+/** The http fields, in the order tshark's protocol tree shows them. */
+export const HTTP_FIELDS: FieldDef[] = [
   // The protocol: its value is the message bytes (so `http contains "…"` searches them); tshark prints "http".
   {
     name: 'http', title: 'Hypertext Transfer Protocol', type: 'protocol', text: () => 'http',
@@ -95,21 +96,21 @@ register([
   text('http.request.version', 'Request Version', req((m) => m.version || undefined)),
   text('http.request.full_uri', 'Full request URI', req((m) => m.fullUri)),
   text('http.request.line', 'Request line', each((m, out) => { if (m.kind === 'request') for (const l of m.headerLines) out.push(l); })),
-  uint('http.response.code', 'Status Code', resp((m) => m.code)),
+  uint('http.response.code', 'Status Code', 16, resp((m) => m.code)),
   text('http.response.code.desc', 'Status Code Description', resp((m) => (m.code === undefined ? undefined : STATUS[m.code] ?? 'Unknown'))),
   text('http.response.phrase', 'Response Phrase', resp((m) => (m.phrase ? m.phrase : undefined))),
   text('http.response.version', 'Response Version', resp((m) => m.version)),
   text('http.response.line', 'Response line', each((m, out) => { if (m.kind === 'response') for (const l of m.headerLines) out.push(l); })),
   text('http.response_for.uri', 'Request URI', resp((m) => m.requestUri)),
-  uint('http.request_in', 'Request in frame', resp((m) => m.requestFrame)),
+  uint('http.request_in', 'Request in frame', 32, resp((m) => m.requestFrame)),
   reltime('http.time', 'Time since request', resp((m) => m.timeSinceRequest)),
-  uint('http.content_length', 'Content length', each((m, out) => { if (m.contentLength !== undefined) out.push(m.contentLength); })),
+  uint('http.content_length', 'Content length', 64, each((m, out) => { if (m.contentLength !== undefined) out.push(m.contentLength); })),
   ...HEADERS.map(([f, h, t]) => text(f, t, header(h))),
 
   // tshark's single pass never knows, on a segment, which later frame will complete its PDU: always empty.
-  uint('tcp.reassembled_in', 'Reassembled PDU in frame', () => {}),
-  uint('tcp.segment', 'TCP Segment', (r, out) => { const p = r.app?.reassembled; if (p) for (const x of p) for (const f of x.frames) out.push(f); }),
+  uint('tcp.reassembled_in', 'Reassembled PDU in frame', 32, () => {}),
+  uint('tcp.segment', 'TCP Segment', 32, (r, out) => { const p = r.app?.reassembled; if (p) for (const x of p) for (const f of x.frames) out.push(f); }),
   { name: 'tcp.segments', title: 'Reassembled TCP Segments', type: 'none', get: (r, out) => { const p = r.app?.reassembled; if (p) for (let i = 0; i < p.length; i++) out.push(1); }, text: () => '1' },
-  uint('tcp.segment.count', 'Segment count', (r, out) => { const p = r.app?.reassembled; if (p) for (const x of p) out.push(x.count); }),
-  uint('tcp.reassembled.length', 'Reassembled TCP length', (r, out) => { const p = r.app?.reassembled; if (p) for (const x of p) out.push(x.length); }),
-]);
+  uint('tcp.segment.count', 'Segment count', 32, (r, out) => { const p = r.app?.reassembled; if (p) for (const x of p) out.push(x.count); }),
+  uint('tcp.reassembled.length', 'Reassembled TCP length', 32, (r, out) => { const p = r.app?.reassembled; if (p) for (const x of p) out.push(x.length); }),
+];

@@ -1,8 +1,29 @@
-/** Loads every field definition into the registry. */
-import './frame.js';
-import './ip.js';
-import './tcp.js';
-import './analysis.js';
-import './http.js';
-import './tls.js';
-export { lookupField, allFields, similarFields, type FieldDef, type FieldValue, type FieldType } from './registry.js';
+/**
+ * The field registry: every field definition, from the per-protocol tables, in the order
+ * -T json lists them. Built explicitly here (no registration by import side effects).
+ */
+import { FieldRegistry, type FieldDef } from './registry.js';
+import { FRAME_FIELDS } from './frame.js';
+import { IP_FIELDS } from './ip.js';
+import { TCP_FIELDS } from './tcp.js';
+import { ANALYSIS_FIELDS } from './analysis.js';
+import { HTTP_FIELDS } from './http.js';
+import { TLS_FIELDS } from './tls.js';
+import { ENCAP_FIELDS } from './encap.js';
+
+export type { FieldDef, FieldValue, FieldType, Bits } from './registry.js';
+
+export const FIELDS = new FieldRegistry([...FRAME_FIELDS, ...IP_FIELDS, ...TCP_FIELDS, ...ANALYSIS_FIELDS, ...HTTP_FIELDS, ...TLS_FIELDS, ...ENCAP_FIELDS]);
+
+export function lookupField(name: string): FieldDef | undefined {
+  return FIELDS.lookup(name);
+}
+
+export function allFields(): FieldDef[] {
+  return FIELDS.all();
+}
+
+/** Field names that look like `name` (for "did you mean" hints). */
+export function similarFields(name: string, max = 3): string[] {
+  return FIELDS.similar(name, max);
+}

@@ -1,5 +1,10 @@
-/** Small constructors for field definitions, one per way tshark prints a value. */
-import type { FieldDef, FieldType, FieldValue } from './registry.js';
+/**
+ * Small constructors for field definitions, one per way tshark prints a value. Integer fields
+ * say their storage width once, here (`Bits`: Wireshark's FT_UINT8…FT_UINT64 / FT_INT32, as
+ * `tshark -G fields` lists them; FT_FRAMENUM counts as 32 bits): the display filter refuses a
+ * literal that does not fit (`tcp.port == 99999`). `null`: no width known, no range check.
+ */
+import type { Bits, FieldDef, FieldType, FieldValue } from './registry.js';
 import type { PacketRecord } from '../record.js';
 import { hex, hexBytes, ipv4, ipv6At, mac, relTime } from '../core/format.js';
 
@@ -9,13 +14,15 @@ const dec = (v: FieldValue): string => String(v);
 const time = (v: FieldValue): string => { const t = v as readonly [number, number]; return relTime(t[0], t[1]); };
 const view = (v: FieldValue): Uint8Array => v as Uint8Array;
 
-/** Unsigned integer printed in decimal. */
-export const uint = (name: string, title: string, get: Getter): FieldDef => ({ name, title, type: 'uint', get, text: dec });
-/** Signed integer printed in decimal. */
-export const int = (name: string, title: string, get: Getter): FieldDef => ({ name, title, type: 'int', get, text: dec });
-/** Unsigned integer printed as 0x and `digits` hex digits (BASE_HEX). */
-export const uhex = (name: string, title: string, digits: number, get: Getter): FieldDef =>
-  ({ name, title, type: 'uint', get, text: (v) => hex(v as number, digits) });
+const width = (bits: Bits | null): { bits?: Bits } => (bits === null ? {} : { bits });
+
+/** Unsigned integer of `bits` bits printed in decimal. */
+export const uint = (name: string, title: string, bits: Bits | null, get: Getter): FieldDef => ({ name, title, type: 'uint', ...width(bits), get, text: dec });
+/** Signed integer of `bits` bits printed in decimal. */
+export const int = (name: string, title: string, bits: Bits | null, get: Getter): FieldDef => ({ name, title, type: 'int', ...width(bits), get, text: dec });
+/** Unsigned integer of `bits` bits printed as 0x and `digits` hex digits (BASE_HEX). */
+export const uhex = (name: string, title: string, bits: Bits | null, digits: number, get: Getter): FieldDef =>
+  ({ name, title, type: 'uint', ...width(bits), get, text: (v) => hex(v as number, digits) });
 /** Boolean flag printed 1 or 0, as tshark 4.0 prints bit flags. */
 export const bool = (name: string, title: string, get: Getter): FieldDef => ({ name, title, type: 'bool', get, text: dec });
 export const addr4 = (name: string, title: string, get: Getter): FieldDef =>

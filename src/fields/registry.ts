@@ -8,6 +8,9 @@ import type { PacketRecord } from '../record.js';
 export type FieldType =
   | 'uint' | 'int' | 'bool' | 'float' | 'ipv4' | 'ipv6' | 'ether' | 'bytes' | 'string' | 'reltime' | 'abstime' | 'protocol' | 'none';
 
+/** Storage width of an integer field in bits (its signedness is its type: 'int' is signed). */
+export type Bits = 8 | 16 | 24 | 32 | 64;
+
 /** A field's value: numbers for integer/boolean/ipv4 fields, byte views for addresses and bytes, [sec, nsec] for times. */
 export type FieldValue = number | string | Uint8Array | readonly [number, number];
 
@@ -17,37 +20,43 @@ export interface FieldDef {
   /** Wireshark's label, e.g. `Source Port` */
   title: string;
   type: FieldType;
+  /** Storage width of an integer field (FT_UINT16 → 16); absent: not an integer, or no range check. */
+  bits?: Bits;
   /** Push every occurrence of the field in this packet, in protocol-tree order. */
   get(r: PacketRecord, out: FieldValue[]): void;
   /** One value as tshark's `-T fields` prints it. */
   text(v: FieldValue): string;
 }
 
-const registry = new Map<string, FieldDef>();
+/** Field definitions by name, built once from the per-protocol tables (src/fields/index.ts). */
+export class FieldRegistry {
+  private readonly byName = new Map<string, FieldDef>();
 
-export function register(defs: FieldDef[]): void {
-  for (const d of defs) {
-    if (registry.has(d.name)) throw new Error(`field ${d.name} registered twice`);
-    registry.set(d.name, d);
+  constructor(defs: Iterable<FieldDef>) {
+    for (const d of defs) {
+      if (this.byName.has(d.name)) throw new Error(`field ${d.name} registered twice`);
+      this.byName.set(d.name, d);
+    }
   }
-}
 
-export function lookupField(name: string): FieldDef | undefined {
-  return registry.get(name);
-}
-
-export function allFields(): FieldDef[] {
-  return [...registry.values()];
-}
-
-/** Field names that look like `name` (for "did you mean" hints). */
-export function similarFields(name: string, max = 3): string[] {
-  const scored: Array<[number, string]> = [];
-  for (const k of registry.keys()) {
-    const d = editDistance(name, k);
-    if (d <= Math.max(2, Math.floor(name.length / 4))) scored.push([d, k]);
+  lookup(name: string): FieldDef | undefined {
+    return this.byName.get(name);
   }
-  return scored.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, max).map((s) => s[1]);
+
+  /** Every field, in registration order (the order of -T json). */
+  all(): FieldDef[] {
+    return [...this.byName.values()];
+  }
+
+  /** Field names that look like `name` (for "did you mean" hints). */
+  similar(name: string, max = 3): string[] {
+    const scored: Array<[number, string]> = [];
+    for (const k of this.byName.keys()) {
+      const d = editDistance(name, k);
+      if (d <= Math.max(2, Math.floor(name.length / 4))) scored.push([d, k]);
+    }
+    return scored.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, max).map((s) => s[1]);
+  }
 }
 
 function editDistance(a: string, b: string): number {

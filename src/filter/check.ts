@@ -4,7 +4,7 @@
  * what it is compared with (Wireshark 4.0's rule). An unknown field is an error, never a
  * test that is silently false; so is a comparison between types that do not compare.
  */
-import { lookupField, similarFields, type FieldDef, type FieldType } from '../fields/registry.js';
+import { lookupField, similarFields, type FieldDef, type FieldType } from '../fields/index.js';
 import { fail, type Span } from './errors.js';
 import {
   boolLiteral, bytesLiteral, bytesToString, dateLiteral, etherLiteral, floatLiteral, integerLiteral, ipv4Literal,
@@ -12,7 +12,9 @@ import {
 } from './literals.js';
 import type { ArithOp, CmpOp, Expr, SliceRange, Value } from './parser.js';
 import { compilePcre, RegexError } from './regex.js';
-import { fieldBits } from './widths.js';
+
+/** Bits of an integer field for the range check of literals, negative when signed; undefined: no check. */
+const fieldBits = (def: FieldDef): number | undefined => (def.bits === undefined ? undefined : def.type === 'int' ? -def.bits : def.bits);
 
 /** Types a filter value can have (a field's type, or what an expression computes). */
 export type VType = Exclude<FieldType, 'none'>;
@@ -146,7 +148,7 @@ class Checker {
   private field(def: FieldDef, at: Span): TValue {
     this.fields.add(def.name);
     if (def.type === 'none') return { k: 'field', t: 'bytes', def, none: true, pos: at.pos, end: at.end };
-    return { k: 'field', t: def.type, def, bits: INTEGER.has(def.type) ? fieldBits(def.name) : undefined, pos: at.pos, end: at.end };
+    return { k: 'field', t: def.type, def, bits: fieldBits(def), pos: at.pos, end: at.end };
   }
 
   /** Convert a literal (word, quoted string or character) to `want`. */

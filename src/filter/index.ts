@@ -9,7 +9,6 @@
  * the 1-based column it points at; an unknown field is always an error.
  */
 import type { PacketRecord } from '../record.js';
-import '../fields/index.js'; // every field registered before a filter names one
 import { check } from './check.js';
 import { compile } from './compile.js';
 import { parse } from './parser.js';

@@ -1,16 +1,16 @@
 /**
  * `read -V`: the `[SEQ/ACK analysis]` subtree of a TCP packet, laid out as tshark 4.0 lays it
  * out, plus (with meanings on) a `[Why: …]` line under each flag: the rule that fired and the
- * numbers it compared, in the chosen language (src/tcp/findings.ts).
+ * numbers it compared, in the chosen language (src/render/findings.ts).
  */
 import type { PacketRecord } from '../record.js';
-import type { Lang } from '../i18n/meanings.js';
-import type { TreeNode } from './details.js';
+import type { Lang } from '../i18n/catalog.js';
+import type { TreeNode } from './tree.js';
 import { relTime } from '../core/format.js';
-import { ANALYSIS_ORDER, type Severity } from '../tcp/expert.js';
-import { analysisFindings } from '../tcp/findings.js';
+import { analysisFlags, type Severity } from '../tcp/expert.js';
+import { analysisFindings } from './findings.js';
+import { EXPERT_SUMMARIES } from './info-labels.js';
 import { ANALYSIS_TEXTS } from '../i18n/analysis.js';
-import { TcpA } from '../tcp/types.js';
 
 const SEVERITY_NAMES: Record<Severity, string> = { error: 'Error', warn: 'Warning', note: 'Note', chat: 'Chat' };
 
@@ -46,19 +46,18 @@ export function analysisNode(r: PacketRecord): TreeNode | undefined {
   if (a.pushBytesSent) kids.push({ label: `[Bytes sent since last PSH flag: ${a.pushBytesSent}]`, field: 'tcp.analysis.push_bytes_sent' });
   if (t.analysis) {
     const flags: TreeNode[] = [];
-    for (const e of ANALYSIS_ORDER) {
-      if (!(t.analysis & e.bit)) continue;
+    for (const e of analysisFlags(t.analysis)) {
       const why: TreeNode = {
         label: '', diagram: true,
-        localized: (lang: Lang) => `[${ANALYSIS_TEXTS[lang]['why']}: ${analysisFindings(r, lang).find((f) => f.field === e.items[0]![1])?.why ?? ''}]`,
+        localized: (lang: Lang) => `[${ANALYSIS_TEXTS[lang]['why']}: ${analysisFindings(r, lang).find((f) => f.field === e.items[0][1])?.why ?? ''}]`,
       };
-      if (e.bit === TcpA.DUPLICATE_ACK) { flags.push({ label: '[This is a TCP duplicate ack]', field: 'tcp.analysis.duplicate_ack', children: [why] }); continue; }
-      for (const [i, [sev, field, text]] of e.items.entries()) {
-        const node = expertNode(sev, text, field);
+      if (e.flag === 'DUPLICATE_ACK') { flags.push({ label: '[This is a TCP duplicate ack]', field: 'tcp.analysis.duplicate_ack', children: [why] }); continue; }
+      for (const [i, [sev, field]] of e.items.entries()) {
+        const node = expertNode(sev, EXPERT_SUMMARIES[field], field);
         if (i === 0) node.children!.push(why);
         flags.push(node);
       }
-      if (e.bit === TcpA.RETRANSMISSION && a.rtoNs) {
+      if (e.flag === 'RETRANSMISSION' && a.rtoNs) {
         flags.push({ label: `[The RTO for this segment was: ${secs(a.rtoNs)}]`, field: 'tcp.analysis.rto' });
         flags.push({ label: `[RTO based on delta from frame: ${a.rtoFrame}]`, field: 'tcp.analysis.rto_frame' });
       }

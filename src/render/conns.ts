@@ -4,9 +4,11 @@
  * Pure functions of the lifecycle summaries.
  */
 import type { Lang } from '../i18n/meanings.js';
-import { msg } from '../i18n/lifecycle.js';
+import { type MessageKey, msg } from '../i18n/lifecycle.js';
+import { HANDSHAKE_SHORT_KEY, SIDE_KEY, TEARDOWN_SHORT_KEY } from './lifecycle-keys.js';
 import type { ConnSummary, Endpoint } from '../tcp/lifecycle.js';
 import { displayWidth, padEndW, padStartW, plainPaint, type Paint } from './text.js';
+import { wrapLine } from './wrap.js';
 
 const ep = (e: Endpoint): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 
@@ -16,42 +18,65 @@ const s6 = (x: number): string => x.toFixed(6);
 /** The teardown cell: the kind, or "open" for a connection still open at the end. */
 function teardownShort(c: ConnSummary, lang: Lang): string {
   if (c.teardown.kind === 'none' && c.teardown.open_at_end) return msg(lang, 'tshort.open');
-  return msg(lang, `tshort.${c.teardown.kind}`);
+  return msg(lang, TEARDOWN_SHORT_KEY[c.teardown.kind]);
 }
 
 /** One row per connection, columns aligned by display width. */
-export function connsTable(conns: ConnSummary[], lang: Lang, paint: Paint = plainPaint): string {
+export interface ConnsTableOptions {
+  /** fit this many columns by leaving out the least needed columns (undefined: no limit) */
+  width?: number;
+  /** every column, whatever the width */
+  wide?: boolean;
+}
+
+/** Columns left out first when the table is too wide (indexes into the header). */
+const DROP_ORDER = [12, 11, 10, 8, 6, 7, 9];
+
+export function connsTable(conns: ConnSummary[], lang: Lang, paint: Paint = plainPaint, o: ConnsTableOptions = {}): string {
   if (!conns.length) return msg(lang, 'conns.none');
   const head = ['col.stream', 'col.client', 'col.server', 'col.handshake', 'col.teardown', 'col.closer', 'col.duration',
-    'col.pkts', 'col.bytes', 'col.states', 'col.conn_state', 'col.history', 'col.completeness'].map((k) => msg(lang, k));
+    'col.pkts', 'col.bytes', 'col.states', 'col.conn_state', 'col.history', 'col.completeness'].map((k) => msg(lang, k as MessageKey));
   const rows = conns.map((c) => [
     String(c.stream), ep(c.client), ep(c.server),
-    msg(lang, `hshort.${c.handshake.kind}`), teardownShort(c, lang),
-    c.teardown.active_closer ? msg(lang, `side.${c.teardown.active_closer}`) : '-',
+    msg(lang, HANDSHAKE_SHORT_KEY[c.handshake.kind]), teardownShort(c, lang),
+    c.teardown.active_closer ? msg(lang, SIDE_KEY[c.teardown.active_closer]) : '-',
     s6(c.duration),
     `${c.packets.client}/${c.packets.server}`, `${c.bytes.client}/${c.bytes.server}`,
     `${c.states.client}/${c.states.server}`, c.conn_state, c.history, `${c.completeness} ${c.completeness_str}`,
   ]);
   const right = new Set([0, 6, 7, 8]);
   const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i]!))));
+  const shown = new Set(head.map((_, i) => i));
+  const total = (): number => [...shown].reduce((n, i) => n + widths[i]! + 2, -2);
+  const dropped: string[] = [];
+  if (!o.wide && o.width) {
+    for (const i of DROP_ORDER) {
+      if (total() <= o.width) break;
+      shown.delete(i);
+      dropped.push(head[i]!);
+    }
+  }
   const fmt = (cells: string[], colour?: (i: number, s: string) => string): string =>
-    cells.map((cell, i) => {
+    cells.flatMap((cell, i) => {
+      if (!shown.has(i)) return [];
       const padded = right.has(i) ? padStartW(cell, widths[i]!) : padEndW(cell, widths[i]!);
-      return colour ? colour(i, padded) : padded;
+      return [colour ? colour(i, padded) : padded];
     }).join('  ').trimEnd();
-  const lines = [paint.bold(fmt(head)), paint.dim(widths.map((w) => '─'.repeat(w)).join('  '))];
+  const lines = [paint.bold(fmt(head)), paint.dim(widths.filter((_, i) => shown.has(i)).map((w) => '─'.repeat(w)).join('  '))];
   for (const r of rows) {
     lines.push(fmt(r, (i, s) => (i === 1 ? paint.client(s) : i === 2 ? paint.server(s) : i === 9 ? paint.state(s) : s)));
   }
   lines.push(paint.dim(msg(lang, 'conns.total', { n: conns.length })));
+  if (dropped.length) lines.push(...wrapLine(msg(lang, 'conns.dropped', { cols: dropped.join(lang === 'zh-CN' ? '，' : ', ') }), o.width ?? 0).map((l) => paint.dim(l)));
   return lines.join('\n');
 }
 
 /** The `conns --json` object of one connection (docs/schema/conns.schema.json). */
-export function connJson(c: ConnSummary): Record<string, unknown> {
+export function connJson(c: ConnSummary, reusesStream: number | null = null): Record<string, unknown> {
   return {
     stream: c.stream, client: c.client, server: c.server,
     first_frame: c.first_frame, last_frame: c.last_frame, start: c.start, duration: round9(c.duration),
+    reuses_stream: reusesStream,
     packets: c.packets, bytes: c.bytes,
     handshake: c.handshake, teardown: c.teardown,
     anomalies: c.anomalies, anomaly_counts: c.anomaly_counts,
@@ -66,6 +91,8 @@ export function connJson(c: ConnSummary): Record<string, unknown> {
     },
     disagreements: c.disagreements.map((d) => d.key),
     unexpected_transitions: c.unexpected,
+    ...(c.tunnel ? { tunnel: c.tunnel } : {}),
+    ...(c.icmp ? { icmp: c.icmp } : {}),
   };
 }
 

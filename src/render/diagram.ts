@@ -2,7 +2,7 @@
  * The TCP header drawn as in RFC 9293's Figure 1, filled with this segment's values, so a
  * student can match the bytes on the wire to the textbook picture. Shown by `read -V`.
  */
-import type { TcpLayer } from '../decode/types.js';
+import { optionCode, type TcpLayer } from '../decode/types.js';
 import type { TcpInfo } from '../tcp/types.js';
 import { hex } from '../core/format.js';
 
@@ -20,9 +20,9 @@ const rule = (...widths: number[]): string => '+' + widths.map((w) => '-'.repeat
 /** Lines of the diagram (without indentation). */
 export function tcpHeaderDiagram(l: TcpLayer, t: TcpInfo | undefined): string[] {
   const bits = (mask: number): string => (l.flags & mask ? '1' : '0');
-  const seq = t ? `Sequence Number: ${t.seq} (raw ${l.seq})` : `Sequence Number: ${l.seq}`;
-  const ack = t && l.flags & 0x010 ? `Acknowledgment Number: ${t.ack} (raw ${l.ack})` : `Acknowledgment Number: ${l.ack}`;
-  const optNames = l.options.map((o) => ({ 0: 'EOL', 1: 'NOP', 2: 'MSS', 3: 'WS', 4: 'SACK_PERM', 5: 'SACK', 8: 'TS' } as Record<number, string>)[o.kind] ?? `kind ${o.kind}`);
+  const seq = t && !t.short ? `Sequence Number: ${t.seq} (raw ${l.seq})` : `Sequence Number: ${l.seq}`;
+  const ack = t && !t.short && l.flags & 0x010 ? `Acknowledgment Number: ${t.ack} (raw ${l.ack})` : `Acknowledgment Number: ${l.ack}`;
+  const optNames = l.options.map((o) => ({ 0: 'EOL', 1: 'NOP', 2: 'MSS', 3: 'WS', 4: 'SACK_PERM', 5: 'SACK', 8: 'TS' } as Record<number, string>)[optionCode(o)] ?? `kind ${optionCode(o)}`);
   const lines = [
     ' 0                   1                   2                   3',
     ' 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1',

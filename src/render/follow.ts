@@ -8,15 +8,20 @@
  *   sequence number it shows (after the SYN);
  * - a segment at the expected sequence number is a chunk; the part of a segment that repeats
  *   bytes already shown is cut off, a segment with nothing new is ignored;
- * - a segment beyond the expected number is held (in arrival order) and shown once the gap
- *   before it fills; a held segment that overlaps what was shown keeps only its new bytes;
+ * - a segment beyond the expected number is held and shown once the gap before it fills (of
+ *   the held segments that reach the expected number, the first to arrive, whole); a held
+ *   segment that overlaps what was shown keeps only its new bytes;
  * - when the other side acknowledges bytes beyond a gap, the gap is given up:
  *   a chunk `[N bytes missing in capture file]` (with its terminating NUL) takes its place.
- * Held segments are bounded (`maxHeldBytes`); what does not fit is dropped and counted.
+ * Held segments are bounded (`maxHeldBytes`, FOLLOW_MAX_HELD_SEGMENTS); what does not fit is
+ * dropped and counted (`droppedBytes`, `dropEvents`).
+ * The reassembly itself is `StreamReassembler` (src/tcp/reassembly.ts) with its `first-segment` rule.
  */
 import type { PacketRecord } from '../record.js';
 import { TcpFlag } from '../decode/types.js';
 import { ipv4, ipv6At, relTime } from '../core/format.js';
+import { StreamReassembler, type Chunk } from '../tcp/reassembly.js';
+import { SeqUnwrapper, seq32, seqAdd, seqGt } from '../core/seq.js';
 
 export type FollowMode = 'ascii' | 'hex' | 'raw' | 'yaml';
 export const FOLLOW_MODES: readonly FollowMode[] = ['ascii', 'hex', 'raw', 'yaml'];
@@ -40,34 +45,36 @@ export interface FollowResult {
   stream: number;
   nodes: [FollowNode, FollowNode] | undefined;
   chunks: FollowChunk[];
-  /** out-of-order bytes dropped because too much was held */
+  /** out-of-order bytes dropped because too much was held (16 MiB or 65,536 segments per direction) */
   droppedBytes: number;
+  /** segments that lost bytes so: each one a point where the output may differ from tshark's */
+  dropEvents: number;
 }
 
-interface Held { seq: number; data: Uint8Array; frame: number; tsSec: number; tsNsec: number }
+/** What a chunk remembers of the frame it came from. */
+interface FrameTag { frame: number; tsSec: number; tsNsec: number }
 
 interface Side {
-  started: boolean;
-  /** next expected raw sequence number */
-  next: number;
-  held: Held[];
-  heldBytes: number;
+  /** raw sequence numbers → unwrapped offsets (undefined until the side's first packet) */
+  unwrap: SeqUnwrapper | undefined;
+  reasm: StreamReassembler<FrameTag> | undefined;
 }
 
-/** a − b as a signed 32-bit number (sequence comparisons across the wrap). */
-const sdiff = (a: number, b: number): number => (a - b) | 0;
 const enc = new TextEncoder();
 
-/** Collects one TCP stream's chunks from the records of a capture (feed every record, in order). */
+/** Most out-of-order segments held per direction (memory bound; what does not fit is dropped and counted). */
+export const FOLLOW_MAX_HELD_SEGMENTS = 65536;
+
+/**
+ * Collects one TCP stream's chunks from the records of a capture (feed every record, in order).
+ * Each direction is put back in order by the project's one reassembler (`StreamReassembler`,
+ * rule `first-segment`: tshark's follow rules) on unwrapped sequence offsets.
+ */
 export class TcpFollower {
   private nodes: [FollowNode, FollowNode] | undefined;
   private nodeKey = '';
-  private readonly sides: [Side, Side] = [
-    { started: false, next: 0, held: [], heldBytes: 0 },
-    { started: false, next: 0, held: [], heldBytes: 0 },
-  ];
+  private readonly sides: [Side, Side] = [{ unwrap: undefined, reasm: undefined }, { unwrap: undefined, reasm: undefined }];
   private readonly chunks: FollowChunk[] = [];
-  private dropped = 0;
 
   constructor(readonly stream: number, private readonly maxHeldBytes = 16 << 20) {}
 
@@ -89,78 +96,37 @@ export class TcpFollower {
     const f = rec.packet.frame;
     // This packet's ACK may show that the other side's held bytes follow bytes the capture missed.
     const other = this.sides[node === 0 ? 1 : 0];
-    if (other.held.length) while (this.drain(other, node === 0 ? 1 : 0, l.ack, f.number, f.tsSec, f.tsNsec, true));
+    if (other.reasm) {
+      for (let low = other.reasm.firstHeldOffset; low !== undefined && seqGt(l.ack, seq32(low)); low = other.reasm.firstHeldOffset) {
+        const gap = other.reasm.skipGap();
+        const text = `[${gap.missing} bytes missing in capture file]`;
+        const data = new Uint8Array(text.length + 1);
+        data.set(enc.encode(text));
+        this.chunks.push({ node: node === 0 ? 1 : 0, frame: f.number, tsSec: 0, tsNsec: 0, data, missing: true }); // tshark gives the note no time
+        this.take(node === 0 ? 1 : 0, gap.chunks);
+      }
+    }
 
     const side = this.sides[node];
-    let seq = l.seq;
-    if (l.flags & TcpFlag.SYN) seq = (seq + 1) >>> 0;
-    if (!side.started) { side.started = true; side.next = seq; }
-    let length = l.len;
-    let data = d.subarray(l.payloadOffset, l.payloadOffset + Math.min(l.payloadCaptured, l.len));
-    if (sdiff(seq, side.next) < 0) {
-      // Starts with bytes already shown: keep what is new, if anything.
-      const end = (seq + length) >>> 0;
-      if (sdiff(end, side.next) > 0) {
-        const skip = (side.next - seq) >>> 0;
-        data = data.length <= skip ? data.subarray(0, 0) : data.subarray(skip);
-        seq = side.next;
-        length = (end - side.next) >>> 0;
-      }
-    }
-    if (data.length === 0 || sdiff(seq, side.next) < 0) return;
-    if (seq === side.next) {
-      this.chunks.push({ node, frame: f.number, tsSec: f.tsSec, tsNsec: f.tsNsec, data: data.slice() });
-      side.next = (side.next + length) >>> 0;
-      while (this.drain(side, node, 0, f.number, f.tsSec, f.tsNsec, false));
-    } else if (side.heldBytes + data.length <= this.maxHeldBytes) {
-      side.held.push({ seq, data: data.slice(), frame: f.number, tsSec: f.tsSec, tsNsec: f.tsNsec });
-      side.heldBytes += data.length;
-    } else this.dropped += data.length;
+    const seq = l.flags & TcpFlag.SYN ? seqAdd(l.seq, 1) : l.seq;
+    side.unwrap ??= new SeqUnwrapper();
+    const off = side.unwrap.offset(seq);
+    // each direction starts at the first sequence number it shows (after the SYN)
+    side.reasm ??= new StreamReassembler<FrameTag>(off, { rule: 'first-segment', maxHeldBytes: this.maxHeldBytes, maxHeldSegments: FOLLOW_MAX_HELD_SEGMENTS });
+    const data = d.subarray(l.payloadOffset, l.payloadOffset + Math.min(l.payloadCaptured, l.len));
+    const tag: FrameTag = { frame: f.number, tsSec: f.tsSec, tsNsec: f.tsNsec };
+    this.take(node, side.reasm.push(off, data, tag, l.len));
   }
 
-  /** Move one held segment into the stream if it fits (or give up a gap the peer acknowledged); true if something changed. */
-  private drain(side: Side, node: 0 | 1, ack: number, frame: number, tsSec: number, tsNsec: number, useAck: boolean): boolean {
-    if (!side.held.length) return false;
-    let lowest = side.held[0]!.seq;
-    for (let i = 0; i < side.held.length; i++) {
-      const h = side.held[i]!;
-      if (sdiff(lowest, h.seq) > 0) lowest = h.seq;
-      if (sdiff(h.seq, side.next) < 0) {
-        // Partly shown already: only the new bytes go on.
-        const end = (h.seq + h.data.length) >>> 0;
-        if (sdiff(end, side.next) > 0) {
-          const skip = (side.next - h.seq) >>> 0;
-          if (h.data.length > skip) this.chunks.push({ node, frame: h.frame, tsSec: h.tsSec, tsNsec: h.tsNsec, data: h.data.subarray(skip) });
-          side.next = end;
-        }
-        this.remove(side, i);
-        return true;
-      }
-      if (h.seq === side.next) {
-        this.chunks.push({ node, frame: h.frame, tsSec: h.tsSec, tsNsec: h.tsNsec, data: h.data });
-        side.next = (side.next + h.data.length) >>> 0;
-        this.remove(side, i);
-        return true;
-      }
-    }
-    if (useAck && sdiff(ack, lowest) > 0) {
-      const text = `[${sdiff(lowest, side.next)} bytes missing in capture file]`;
-      const data = new Uint8Array(text.length + 1);
-      data.set(enc.encode(text));
-      this.chunks.push({ node, frame, tsSec: 0, tsNsec: 0, data, missing: true }); // tshark gives the note no time
-      side.next = lowest;
-      return true;
-    }
-    return false;
-  }
-
-  private remove(side: Side, i: number): void {
-    side.heldBytes -= side.held[i]!.data.length;
-    side.held.splice(i, 1);
+  private take(node: 0 | 1, chunks: Array<Chunk<FrameTag>>): void {
+    // Chunks of a segment that came in order are views of the frame: copy them.
+    for (const c of chunks) this.chunks.push({ node, frame: c.tag.frame, tsSec: c.tag.tsSec, tsNsec: c.tag.tsNsec, data: c.data.slice() });
   }
 
   result(): FollowResult {
-    return { stream: this.stream, nodes: this.nodes, chunks: this.chunks, droppedBytes: this.dropped };
+    let dropped = 0, drops = 0;
+    for (const s of this.sides) { dropped += s.reasm?.stats.droppedBytes ?? 0; drops += s.reasm?.stats.dropEvents ?? 0; }
+    return { stream: this.stream, nodes: this.nodes, chunks: this.chunks, droppedBytes: dropped, dropEvents: drops };
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import type { PacketRecord } from '../record.js';
 import { ipv4, ipv6At } from '../core/format.js';
-import { tcpExpertItems, type Severity } from '../tcp/expert.js';
+import { tcpExpertItems, type Severity } from './info-labels.js';
 import { followStatistic } from './follow.js';
 
 /** At most this many io,stat rows are printed (tshark would try, and run out of memory). */

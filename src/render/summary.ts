@@ -5,9 +5,10 @@
 import type { PacketRecord } from '../record.js';
 import type { TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
+import { seqOffset } from '../core/seq.js';
 import { ipv4, ipv6At, mac, relTimeDigits } from '../core/format.js';
 import { appColumns } from '../app/columns.js';
-import { analysisPrefix } from '../tcp/expert.js';
+import { analysisPrefix } from './info-labels.js';
 
 const FLAG_NAMES: Array<[number, string]> = [
   [TcpFlag.FIN, 'FIN'], [TcpFlag.SYN, 'SYN'], [TcpFlag.RST, 'RST'], [TcpFlag.PSH, 'PSH'], [TcpFlag.ACK, 'ACK'],
@@ -32,21 +33,21 @@ const ETHERTYPE_NAMES: Record<number, string> = { 0x0806: 'ARP', 0x8035: 'RARP',
 export function tcpInfo(r: PacketRecord, l: TcpLayer): string {
   const t = r.tcp;
   let s = `${l.srcPort} \u2192 ${l.dstPort} [${flagNames(l.flags)}]`;
-  const seq = t ? t.seq : l.seq;
-  s += ` Seq=${seq}`;
-  if (l.flags & TcpFlag.ACK) s += ` Ack=${t ? t.ack : l.ack}`;
+  // a short segment (t.short): raw numbers and no Len, as tshark shows it
+  const rel = t && !t.short ? t : undefined;
+  s += ` Seq=${rel ? rel.seq : l.seq}`;
+  if (l.flags & TcpFlag.ACK) s += ` Ack=${rel ? rel.ack : l.ack}`;
   s += ` Win=${t ? t.windowSize : l.window}`;
   if (l.flags & TcpFlag.URG) s += ` Urg=${l.urgent}`;
-  s += ` Len=${l.len}`;
+  if (!t?.short) s += ` Len=${l.len}`;
   const revBase = t?.revBase ?? 0;
   for (const o of l.options) {
-    if ('unknown' in o) continue;
     switch (o.kind) {
-      case 2: s += ` MSS=${(o as { mss: number }).mss}`; break;
-      case 3: s += ` WS=${2 ** Math.min((o as { shift: number }).shift, 14)}`; break;
+      case 2: s += ` MSS=${o.mss}`; break;
+      case 3: s += ` WS=${2 ** Math.min(o.shift, 14)}`; break;
       case 4: s += ' SACK_PERM'; break;
-      case 5: for (const [le, re] of (o as { blocks: Array<[number, number]> }).blocks) s += ` SLE=${(le - revBase) >>> 0} SRE=${(re - revBase) >>> 0}`; break;
-      case 8: s += ` TSval=${(o as { tsval: number }).tsval} TSecr=${(o as { tsecr: number }).tsecr}`; break;
+      case 5: for (const [le, re] of o.blocks) s += ` SLE=${seqOffset(revBase, le)} SRE=${seqOffset(revBase, re)}`; break;
+      case 8: s += ` TSval=${o.tsval} TSecr=${o.tsecr}`; break;
     }
   }
   // Sequence-analysis labels go in front, the last one Wireshark adds first: `[TCP Dup ACK 5#1] 80 → …`.
@@ -60,8 +61,11 @@ export function columns(r: PacketRecord): Columns {
   const p = r.packet;
   const d = p.frame.data;
   let source = '', destination = '', protocol = '', info = '';
-  for (const l of p.layers) {
+  layers: for (const l of p.layers) {
     switch (l.kind) {
+      // ICMP names the packet; the headers an ICMP error quotes do not change the columns.
+      case 'icmp': case 'icmpv6': protocol = l.kind === 'icmp' ? 'ICMP' : 'ICMPv6'; info = ''; break layers;
+      case 'llc': protocol = 'LLC'; break;
       case 'eth': source = mac(d, l.offset + 6); destination = mac(d, l.offset); protocol = 'ETH'; info = ''; break;
       case 'sll': protocol = 'SLL'; break;
       case 'ipv4': source = ipv4(l.src); destination = ipv4(l.dst); protocol = 'IPv4'; info = ipv4Info(l.proto); break;

@@ -12,7 +12,9 @@
  * set of numbers.
  */
 import { TcpFlag } from '../decode/types.js';
-import { TcpA } from './types.js';
+import { Completeness, TcpA } from './vocab.js';
+import { seqAdd, seqDiff, seqOffset } from '../core/seq.js';
+import { shiftOf, type WindowScale } from './window-scale.js';
 
 /** Wireshark 4.0's cap on the unacknowledged segments remembered per direction (observed: segments past 10000 are not tracked). */
 export const MAX_UNACKED_SEGMENTS = 10_000;
@@ -21,8 +23,8 @@ export const FAST_RETRANSMISSION_NS = 20_000_000;
 /** Out-of-order threshold when the initial RTT is unknown (3 ms). */
 export const DEFAULT_OOO_THRESHOLD_NS = 3_000_000;
 
-/** tcp.completeness bits (Wireshark 3.6+). */
-export const Completeness = { SYN: 1, SYN_ACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
+/** tcp.completeness bits (Wireshark 3.6+): the COMPLETENESS_BITS registry of src/tcp/vocab.ts. */
+export { Completeness } from './vocab.js';
 
 /** Per-packet TCP expert events that need connection state (beyond the flag bits). */
 export const TcpEvent = {
@@ -41,9 +43,6 @@ export const TcpEvent = {
 const SYN_FIN = TcpFlag.SYN | TcpFlag.FIN;
 const SYN_FIN_RST = TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST;
 
-/** 32-bit sequence comparisons (RFC 1982 style): a − b as a signed 32-bit number. */
-const sdiff = (a: number, b: number): number => (a - b) | 0;
-const u32 = (n: number): number => n >>> 0;
 
 /** One remembered segment that the other side has not acknowledged yet. */
 export interface UnackedSegment {
@@ -113,10 +112,10 @@ function span(f: FlowAnalysis, base: number): void {
   let lo = 0, hi = 0;
   if (list.length) {
     const last = list[list.length - 1]!;
-    lo = u32(last.seq - base); hi = u32(last.nextseq - base);
+    lo = seqOffset(base, last.seq); hi = seqOffset(base, last.nextseq);
     for (let i = list.length - 2; i >= 0; i--) {
       const u = list[i]!;
-      const a = u32(u.seq - base), b = u32(u.nextseq - base);
+      const a = seqOffset(base, u.seq), b = seqOffset(base, u.nextseq);
       if (b > hi) hi = b;
       if (a < lo) lo = a;
     }
@@ -219,6 +218,8 @@ export interface SegmentInput {
    * the options and shows no sequence analysis for the packet (its state is still updated)
    */
   headerComplete: boolean;
+  /** a short segment (its packet ends inside the TCP header): only the completeness bits are taken from it, as in tshark */
+  short?: boolean;
 }
 
 /** Per-packet output (written into TcpInfo by the tracker). */
@@ -232,9 +233,10 @@ export interface SegmentOutput {
   events: number;
 }
 
+/** What the analysis reads of an endpoint (src/tcp/endpoint.ts). */
 interface FlowView {
   base: number | undefined;
-  winScale: number;
+  winScale: WindowScale;
   an: FlowAnalysis;
 }
 
@@ -291,14 +293,19 @@ export function analyzeSegment(
   // TCP Fast Open: does the SYN/ACK acknowledge the data of the SYN?
   if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && seglen > 0) { fwd.synSeq = seq; fwd.synDataLen = seglen; }
   if (synAck === (TcpFlag.SYN | TcpFlag.ACK) && rev.synDataLen > 0) {
-    if (ack === u32(rev.synSeq + 1 + rev.synDataLen)) events |= TcpEvent.TFO_ACK;
-    else if (ack === u32(rev.synSeq + 1)) events |= TcpEvent.TFO_IGNORED;
+    if (ack === seqAdd(rev.synSeq, 1 + rev.synDataLen)) events |= TcpEvent.TFO_ACK;
+    else if (ack === seqAdd(rev.synSeq, 1)) events |= TcpEvent.TFO_IGNORED;
   }
 
   // FIN roles (tcp.connection.fin_active / fin_passive).
   if (flags & TcpFlag.FIN) {
     if (conv.finFlow < 0) conv.finFlow = fwdIdx;
     events |= conv.finFlow === fwdIdx ? TcpEvent.FIN_ACTIVE : TcpEvent.FIN_PASSIVE;
+  }
+  // A short segment (tshark's "Short segment") stops here: no sequence analysis.
+  if (s.short) {
+    const shown = final ? (s.frame === final.firstFrame ? final.completeness : final.completeness | final.firstBits) : completenessBefore;
+    return { flags: ta, result: undefined, completeness: shown, events };
   }
 
   const result: TcpAnalysisResult = {};
@@ -323,19 +330,19 @@ export function analyzeSegment(
     // 2. ZERO WINDOW: this segment advertises a zero window (SYN/FIN/RST excepted).
     if (window === 0 && noSfr) ta |= TcpA.ZERO_WINDOW;
     // 3. LOST SEGMENT: the segment starts beyond the next expected seq.
-    if (fwd.nextseq !== 0 && sdiff(seq, fwd.nextseq) > 0 && !(flags & TcpFlag.RST)) {
+    if (fwd.nextseq !== 0 && seqDiff(seq, fwd.nextseq) > 0 && !(flags & TcpFlag.RST)) {
       ta |= TcpA.LOST_PACKET;
       fwd.validBif = false;
     }
     // 4. KEEP-ALIVE: 0 or 1 byte starting one byte before the next expected seq.
-    if (seglen <= 1 && seq === u32(fwd.nextseq - 1) && noSfr) ta |= TcpA.KEEP_ALIVE;
+    if (seglen <= 1 && seq === seqAdd(fwd.nextseq, -1) && noSfr) ta |= TcpA.KEEP_ALIVE;
     const sameSeqAck = seglen === 0 && seq === fwd.nextseq && ack === fwd.lastack && noSfr;
     // 5. WINDOW UPDATE: no data, same seq and ack, a new non-zero window.
     if (sameSeqAck && window !== 0 && window !== fwd.window) ta |= TcpA.WINDOW_UPDATE;
     // 6. WINDOW FULL: the data reaches exactly the right edge of the peer's advertised window.
-    if (seglen > 0 && revFlow.winScale !== -1 && noSfr) {
-      const shift = rev.firstAck || revFlow.winScale === -2 ? 0 : revFlow.winScale;
-      if (u32(seq + seglen) === u32(rev.lastack + rev.window * 2 ** shift)) ta |= TcpA.WINDOW_FULL;
+    if (seglen > 0 && revFlow.winScale.kind !== 'unknown' && noSfr) {
+      const shift = rev.firstAck ? 0 : shiftOf(revFlow.winScale);
+      if (seqAdd(seq, seglen) === seqAdd(rev.lastack, rev.window * 2 ** shift)) ta |= TcpA.WINDOW_FULL;
     }
     // 7. KEEP-ALIVE ACK: repeats the last ack and window right after a keep-alive from the peer.
     if (sameSeqAck && window !== 0 && window === fwd.window && (rev.lastFlags & TcpA.KEEP_ALIVE)) {
@@ -365,7 +372,7 @@ export function analyzeSegment(
   // 10. ACKED UNSEEN SEGMENT: the ack is beyond anything the peer was seen to send.
   // Observed with tshark 4.0.17: once flagged, later acks beyond the mark get the analysis tree
   // but no flag again until the peer's nextseq has moved.
-  if (rev.maxseqtobeacked !== 0 && sdiff(ack, rev.maxseqtobeacked) > 0 && (flags & TcpFlag.ACK)) {
+  if (rev.maxseqtobeacked !== 0 && seqDiff(ack, rev.maxseqtobeacked) > 0 && (flags & TcpFlag.ACK)) {
     hasTa = true;
     if (rev.ackLostAt !== rev.nextseq) {
       ta |= TcpA.ACK_LOST_PACKET;
@@ -376,16 +383,16 @@ export function analyzeSegment(
 
   // 11. RETRANSMISSION family: a segment with data (or SYN/FIN) that does not advance the sequence.
   if ((seglen > 0 || (flags & SYN_FIN)) && !(ta & TcpA.KEEP_ALIVE)) {
-    let notAdvanced = fwd.nextseq !== 0 && sdiff(seq, fwd.nextseq) < 0;
-    if (seglen > 1 && u32(fwd.nextseq - 1) === seq) notAdvanced = false;
-    if (seglen > 0 && rev.lastack !== 0 && sdiff(u32(seq + seglen), rev.lastack) <= 0) {
+    let notAdvanced = fwd.nextseq !== 0 && seqDiff(seq, fwd.nextseq) < 0;
+    if (seglen > 1 && seqAdd(fwd.nextseq, -1) === seq) notAdvanced = false;
+    if (seglen > 0 && rev.lastack !== 0 && seqDiff(seqAdd(seq, seglen), rev.lastack) <= 0) {
       // Spurious: everything in it was already acknowledged by the peer.
       ta |= TcpA.SPURIOUS_RETRANSMISSION;
     } else if (notAdvanced && rev.dupacks >= 2 && rev.lastack === seq && sinceRevAck >= 0 && sinceRevAck < FAST_RETRANSMISSION_NS) {
       // Fast: the peer asked for exactly this seq with ≥ 2 duplicate ACKs, the last one < 20 ms ago.
       ta |= TcpA.FAST_RETRANSMISSION;
     } else if (notAdvanced && sinceNextseq >= 0 && sinceNextseq < oooThreshold
-      && fwd.nextseq !== u32(seq + seglen + (flags & SYN_FIN ? 1 : 0))) {
+      && fwd.nextseq !== seqAdd(seq, seglen + (flags & SYN_FIN ? 1 : 0))) {
       // Out-of-order: it came soon (< iRTT, or 3 ms) after the highest segment, and is not a copy of it.
       ta |= TcpA.OUT_OF_ORDER;
     } else if (notAdvanced) {
@@ -398,14 +405,14 @@ export function analyzeSegment(
   }
 
   // Remember the segment until it is acknowledged (bounded).
-  let nextseq = u32(seq + seglen);
+  let nextseq = seqAdd(seq, seglen);
   if (seglen > 0 || (flags & SYN_FIN)) {
-    if (flags & SYN_FIN) nextseq = u32(nextseq + 1);
+    if (flags & SYN_FIN) nextseq = seqAdd(nextseq, 1);
     if (fwd.unacked.length < MAX_UNACKED_SEGMENTS) {
       fwd.unacked.push({ frame: s.frame, seq, nextseq, sec: s.sec, nsec: s.nsec });
       if (!fwd.spanDirty) {
         const base = fwd.spanBase;
-        const a = u32(seq - base), b = u32(nextseq - base);
+        const a = seqOffset(base, seq), b = seqOffset(base, nextseq);
         if (fwd.unacked.length === 1) { fwd.spanLo = a; fwd.spanHi = b; } else {
           if (a < fwd.spanLo) fwd.spanLo = a;
           if (b > fwd.spanHi) fwd.spanHi = b;
@@ -415,7 +422,7 @@ export function analyzeSegment(
   }
   // The highest nextseq so far (zero-window probes do not move it).
   const zwp = (ta & TcpA.ZERO_WINDOW_PROBE) !== 0;
-  if ((sdiff(nextseq, fwd.nextseq) > 0 || fwd.nextseq === 0) && !zwp) {
+  if ((seqDiff(nextseq, fwd.nextseq) > 0 || fwd.nextseq === 0) && !zwp) {
     fwd.nextseq = nextseq;
     fwd.nextseqFrame = s.frame;
     fwd.nextseqSec = s.sec;
@@ -436,7 +443,7 @@ export function analyzeSegment(
   const list = rev.unacked;
   // Nothing to do when the ack does not pass the lowest unacknowledged seq (every segment lies above it).
   const revBase = revFlow.base ?? 0;
-  if (list.length && !(!rev.spanDirty && rev.spanBase === revBase && sdiff(ack, u32(revBase + rev.spanLo)) <= 0)) {
+  if (list.length && !(!rev.spanDirty && rev.spanBase === revBase && seqDiff(ack, seqAdd(revBase, rev.spanLo)) <= 0)) {
     let keep = list.length;
     for (let i = list.length - 1; i >= 0; i--) {
       const u = list[i]!;
@@ -444,11 +451,11 @@ export function analyzeSegment(
         result.acksFrame = u.frame;
         result.ackRttNs = elapsedNs(s.sec, s.nsec, u.sec, u.nsec);
         hasTa = true;
-      } else if (sdiff(ack, u.seq) > 0 && sdiff(ack, u.nextseq) <= 0) {
+      } else if (seqDiff(ack, u.seq) > 0 && seqDiff(ack, u.nextseq) <= 0) {
         u.seq = ack;
         rev.spanDirty = true;
         continue;
-      } else if (sdiff(u.nextseq, ack) > 0) {
+      } else if (seqDiff(u.nextseq, ack) > 0) {
         continue;
       }
       list[i] = undefined as unknown as UnackedSegment;
@@ -466,11 +473,11 @@ export function analyzeSegment(
   // nextseq of this direction, less what the peer's last SACK blocks cover.
   if (seglen !== 0 && fwd.unacked.length && fwd.validBif) {
     span(fwd, fwdFlow.base ?? 0);
-    const inFlight = u32(fwd.spanHi - fwd.spanLo);
+    const inFlight = seqOffset(fwd.spanLo, fwd.spanHi);
     let bif = 0;
     if (inFlight > 0 && inFlight < 2_000_000_000) {
       // less the peer's SACKed bytes and the sequence number a SYN or FIN uses up
-      bif = u32(inFlight - rev.sacked - (flags & SYN_FIN ? 1 : 0));
+      bif = seqAdd(inFlight, -rev.sacked - (flags & SYN_FIN ? 1 : 0));
       if (bif) result.bytesInFlight = bif;
       hasTa = true;
     }
@@ -490,29 +497,29 @@ export function analyzeSegment(
   fwd.sacked = 0;
   if (s.sack) {
     let total = 0;
-    for (const [l, r] of s.sack) total = u32(total + u32(r - l));
+    for (const [l, r] of s.sack) total = seqAdd(total, seqOffset(l, r));
     fwd.sacked = total;
     const b0 = s.sack[0];
     if (b0 && (flags & TcpFlag.ACK)) {
       const b1 = s.sack[1];
-      if (sdiff(b0[0], ack) < 0 || (b1 && sdiff(b0[0], b1[0]) >= 0 && sdiff(b0[1], b1[1]) <= 0)) events |= TcpEvent.DSACK;
+      if (seqDiff(b0[0], ack) < 0 || (b1 && seqDiff(b0[0], b1[0]) >= 0 && seqDiff(b0[1], b1[1]) <= 0)) events |= TcpEvent.DSACK;
     }
   }
 
   if (ta & ~TcpA.REUSED_PORTS) {
     const fb = fwdFlow.base ?? 0, rb = revFlow.base ?? 0;
     result.why = {
-      seq: u32(seq - fb), seglen, nxtseq: u32(seq - fb + seglen + (flags & SYN_FIN ? 1 : 0)), ack: u32(ack - rb), window,
-      nextseq: prevNextseq ? u32(prevNextseq - fb) : undefined,
-      lastack: prevLastack ? u32(prevLastack - rb) : undefined,
+      seq: seqOffset(fb, seq), seglen, nxtseq: seqOffset(fb, seqAdd(seq, seglen + (flags & SYN_FIN ? 1 : 0))), ack: seqOffset(rb, ack), window,
+      nextseq: prevNextseq ? seqOffset(fb, prevNextseq) : undefined,
+      lastack: prevLastack ? seqOffset(rb, prevLastack) : undefined,
       prevWindow: prevWindow === 0xffffffff ? undefined : prevWindow,
-      revNextseq: rev.nextseq ? u32(rev.nextseq - rb) : undefined,
-      revLastack: rev.lastack ? u32(rev.lastack - fb) : undefined,
+      revNextseq: rev.nextseq ? seqOffset(rb, rev.nextseq) : undefined,
+      revLastack: rev.lastack ? seqOffset(fb, rev.lastack) : undefined,
       revWindow: rev.window === 0xffffffff ? undefined : rev.window,
-      revShift: rev.firstAck || revFlow.winScale < 0 ? 0 : revFlow.winScale,
-      revMaxseqtobeacked: prevRevMaxseq ? u32(prevRevMaxseq - rb) : undefined,
+      revShift: rev.firstAck ? 0 : shiftOf(revFlow.winScale),
+      revMaxseqtobeacked: prevRevMaxseq ? seqOffset(rb, prevRevMaxseq) : undefined,
       revDupacks, revLastFlags: rev.lastFlags, revLastFrame, revAckFrame, revDupFirst, revDupLast,
-      winShift: fwdFlow.winScale > 0 && !(flags & TcpFlag.SYN) ? fwdFlow.winScale : 0,
+      winShift: flags & TcpFlag.SYN ? 0 : shiftOf(fwdFlow.winScale),
       sinceRevAckNs: sinceRevAck, sinceNextseqNs: sinceNextseq, nextseqFrame: prevNextseqFrame,
       oooThresholdNs: oooThreshold, irttKnown: conv.irttNs !== 0,
     };

@@ -5,37 +5,28 @@
  */
 import type { Packet, TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
-import type { TcpInfo } from './types.js';
-import { analyzeSegment, ConvAnalysis, FlowAnalysis, type TwoPassFinals } from './analysis.js';
-import { Announcements } from './expect.js';
+import type { TcpConversation, TcpInfo } from './types.js';
+import { analyzeSegment, ConvAnalysis, type TwoPassFinals } from './analysis.js';
+import { Endpoint } from './endpoint.js';
+import { scaleFactorField, shiftOf, WS_NONE, wsShift } from './window-scale.js';
+import { seqAdd, seqOffset } from '../core/seq.js';
+import { quotedTcp, type QuotedTcpInfo } from './quoted.js';
 
-/** One direction of a conversation (Wireshark's tcp_flow). */
-export interface TcpFlow {
-  /** the relative-number base: the ISN, or seq−1 when the SYN was not seen; undefined until known */
-  base: number | undefined;
-  sawSyn: boolean;
-  sawSynAck: boolean;
-  /** window shift: ≥0 negotiated, -1 unknown, -2 window scaling not used */
-  winScale: number;
-  /** sequence-analysis state of this direction (src/tcp/analysis.ts) */
-  an: FlowAnalysis;
+/** One direction of a conversation (Wireshark's tcp_flow): the Endpoint of src/tcp/endpoint.ts. */
+export type TcpFlow = Endpoint;
+
+export type { TcpConversation } from './types.js';
+
+
+/**
+ * Conversations announced before their first packet by an application protocol (FTP's passive
+ * mode: src/app/ftp-expect.ts). Wireshark then does not count their first SYN as opening a new
+ * conversation (tcp.completeness).
+ */
+export interface ExpectedConversations {
+  /** true (once) when the conversation this first packet opens was announced */
+  claim(pkt: Packet): boolean;
 }
-
-export interface TcpConversation {
-  stream: number;
-  /** key of the address/port pair (both directions) */
-  key: string;
-  /** flows[0]: the direction whose source sorts first (as Wireshark orders a conversation's flows) */
-  flows: [TcpFlow, TcpFlow];
-  firstFrame: number;
-  firstSec: number; firstNsec: number;
-  prevSec: number; prevNsec: number;
-  lastFrame: number;
-  /** connection-wide analysis state: running tcp.completeness (final after the last packet), iRTT… */
-  an: ConvAnalysis;
-}
-
-const newFlow = (): TcpFlow => ({ base: undefined, sawSyn: false, sawSynAck: false, winScale: -1, an: new FlowAnalysis() });
 
 /** Compare two byte ranges of a frame, then the ports, as Wireshark picks a conversation's direction. */
 function direction(d: Uint8Array, srcOff: number, dstOff: number, len: number, sport: number, dport: number): number {
@@ -54,14 +45,24 @@ function addrKey(d: Uint8Array, off: number, len: number): string {
   return s;
 }
 
+/** The conversation key (the same for both directions: the lower endpoint first) and whether the source sorts above the destination (as Wireshark orders a conversation's flows). */
+function convKey(d: Uint8Array, ip: { kind: 'ipv4' | 'ipv6'; srcOffset: number; dstOffset: number }, tcp: TcpLayer): { key: string; high: 0 | 1 } {
+  const alen = ip.kind === 'ipv4' ? 4 : 16;
+  const dir = direction(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
+  const lo = dir <= 0;
+  const key = (lo ? addrKey(d, ip.srcOffset, alen) + addrKey(d, ip.dstOffset, alen) : addrKey(d, ip.dstOffset, alen) + addrKey(d, ip.srcOffset, alen))
+    + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort, alen);
+  return { key, high: dir >= 0 ? 1 : 0 };
+}
+
 /** Tracks every TCP conversation of a capture in one in-order pass. */
 export class TcpTracker {
   private readonly table = new Map<string, TcpConversation>();
   private nextStream = 0;
   /** `-2`: final per-stream values from a first pass (see collectFinals in analysis.ts); tcp.completeness and the iRTT come from here */
   finals: TwoPassFinals | undefined;
-  /** data connections announced by FTP (they are not "new" when their SYN comes: tcp.completeness) */
-  private readonly announced = new Announcements();
+  /** `expected`: conversations announced by an application protocol (they are not "new" when their SYN comes: tcp.completeness) */
+  constructor(private readonly expected?: ExpectedConversations) {}
 
   get conversationCount(): number { return this.nextStream; }
 
@@ -69,14 +70,7 @@ export class TcpTracker {
   track(pkt: Packet): TcpInfo | undefined {
     const tcp = pkt.tcp, ip = pkt.ip;
     if (!tcp || !ip || tcp.hdrLen < 20) return undefined;
-    const d = pkt.frame.data;
-    const alen = ip.kind === 'ipv4' ? 4 : 16;
-    const dir = direction(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
-    // The key is the same for both directions: the lower endpoint first.
-    const lo = dir <= 0;
-    const key = (lo ? addrKey(d, ip.srcOffset, alen) + addrKey(d, ip.dstOffset, alen) : addrKey(d, ip.dstOffset, alen) + addrKey(d, ip.srcOffset, alen))
-      + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort, alen);
-    const fwdIdx: 0 | 1 = dir >= 0 ? 0 : 1;
+    const { key, high } = convKey(pkt.frame.data, ip, tcp);
     const f = pkt.frame;
     let conv = this.table.get(key);
     const flags = tcp.flags;
@@ -84,7 +78,7 @@ export class TcpTracker {
     const synAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
     let reused = false;
     if (conv) {
-      const fwd = conv.flows[fwdIdx];
+      const fwd = conv.endpoints[high === conv.firstIsHigh ? 0 : 1];
       // Wireshark 4.0: a SYN (or SYN/ACK) whose seq differs from the known base of its direction
       // means the 4-tuple was reused. A SYN starts a new conversation (new tcp.stream) here; a
       // SYN/ACK stays in the same one and only restarts its direction's relative numbers
@@ -97,44 +91,54 @@ export class TcpTracker {
     }
     let fresh = false;
     if (!conv) {
-      fresh = !this.announced.claim(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
+      fresh = !this.expected?.claim(pkt);
+      const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
       conv = {
-        stream: this.nextStream++, key, flows: [newFlow(), newFlow()], firstFrame: f.number,
+        stream: this.nextStream++, key, endpoints, flows: endpoints, firstIsHigh: high, firstFrame: f.number,
         firstSec: f.tsSec, firstNsec: f.tsNsec, prevSec: f.tsSec, prevNsec: f.tsNsec, lastFrame: f.number,
         an: new ConvAnalysis(),
       };
       this.table.set(key, conv);
     }
-    const fwd = conv.flows[fwdIdx];
-    const rev = conv.flows[fwdIdx === 0 ? 1 : 0];
+    const fwdIdx: 0 | 1 = high === conv.firstIsHigh ? 0 : 1;
+    const fwd = conv.endpoints[fwdIdx];
+    const rev = conv.endpoints[fwdIdx === 0 ? 1 : 0];
+    // A short segment (the packet ends inside the header its length field claims) is not analysed by tshark.
+    const short = pkt.problems.length > 0 && pkt.problems.some((p) => p.id === 'tcp-header-exceeds-segment');
+    if (short) return this.trackShort(pkt, tcp, conv, fwdIdx, fwd, rev, reused, fresh);
     // Relative-number bases (tcp_analyze_sequence_number): from the first packet of each direction;
     // the reverse base also from the first ACK-flagged packet (ack − 1), never from a SYN's ack field.
     if (fwd.base === undefined) {
       if (flags & TcpFlag.SYN) {
         fwd.base = tcp.seq;
         if (flags & TcpFlag.ACK) fwd.sawSynAck = true; else fwd.sawSyn = true;
-      } else fwd.base = (tcp.seq - 1) >>> 0;
+      } else fwd.base = seqAdd(tcp.seq, -1);
     }
-    if (rev.base === undefined && (flags & TcpFlag.ACK)) rev.base = (tcp.ack - 1) >>> 0;
+    if (rev.base === undefined && (flags & TcpFlag.ACK)) rev.base = seqAdd(tcp.ack, -1);
 
     if (flags & TcpFlag.SYN) this.windowScaling(tcp, fwd, rev, synAck);
 
-    const seq = (tcp.seq - fwd.base) >>> 0;
-    const ack = (flags & TcpFlag.ACK) ? (tcp.ack - rev.base!) >>> 0 : tcp.ack;
-    const nxtseq = (seq + tcp.len + ((flags & TcpFlag.SYN) ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0)) >>> 0;
+    const seq = seqOffset(fwd.base, tcp.seq);
+    const ack = (flags & TcpFlag.ACK) ? seqOffset(rev.base!, tcp.ack) : tcp.ack;
+    const nxtseq = seqAdd(seq, tcp.len + ((flags & TcpFlag.SYN) ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
     let windowSize = tcp.window, scaleFactor: number | undefined;
     if (!(flags & TcpFlag.SYN)) {
-      if (fwd.winScale >= 0) { windowSize = tcp.window * 2 ** fwd.winScale; scaleFactor = 2 ** fwd.winScale; }
-      else scaleFactor = fwd.winScale;
+      windowSize = tcp.window * 2 ** shiftOf(fwd.winScale);
+      scaleFactor = scaleFactorField(fwd.winScale);
     }
+    fwd.packets++;
+    fwd.bytes += tcp.len;
+    if (flags & TcpFlag.SYN) fwd.synSeen = true;
+    if (flags & TcpFlag.FIN) fwd.finSeen = true;
+    if (flags & TcpFlag.RST) fwd.rstSeen = true;
+    fwd.lastWindow = (flags & TcpFlag.SYN) ? undefined : windowSize;
     // Sequence analysis (tcp.analysis.*, tcp.completeness): src/tcp/analysis.ts.
     let sack: Array<[number, number]> | undefined;
-    for (const o of tcp.options) if (o.kind === 5 && 'blocks' in o) sack = o.blocks;
+    for (const o of tcp.options) if (o.kind === 5) sack = o.blocks;
     const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, {
       frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: tcp.len, sack,
       headerComplete: tcp.captured >= tcp.hdrLen,
     }, reused, fresh, this.finals?.[conv.stream]);
-    if (tcp.len > 0) this.announced.inspect(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort, tcp.payloadOffset, tcp.payloadCaptured);
     const info: TcpInfo = {
       stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq, ack, nxtseq, windowSize, scaleFactor,
       relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
@@ -146,15 +150,72 @@ export class TcpTracker {
     return info;
   }
 
+  /**
+   * A TCP header quoted by an ICMP error (src/tcp/quoted.ts): the conversation it names (created
+   * when unseen, as tshark does), without touching its analysis; only its previous-frame time moves.
+   */
+  trackQuoted(pkt: Packet): QuotedTcpInfo | undefined {
+    const q = quotedTcp(pkt);
+    if (!q) return undefined;
+    const { key, high } = convKey(pkt.frame.data, q.ip, q.tcp);
+    const f = pkt.frame;
+    let conv = this.table.get(key);
+    if (!conv) {
+      const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
+      conv = {
+        stream: this.nextStream++, key, endpoints, flows: endpoints, firstIsHigh: high, firstFrame: f.number,
+        firstSec: f.tsSec, firstNsec: f.tsNsec, prevSec: f.tsSec, prevNsec: f.tsNsec, lastFrame: f.number,
+        an: new ConvAnalysis(),
+      };
+      this.table.set(key, conv);
+    }
+    const flow: 0 | 1 = high === conv.firstIsHigh ? 0 : 1;
+    const info: QuotedTcpInfo = {
+      stream: conv.stream, conv, flow, icmp: q.icmp, ip: q.ip, tcp: q.tcp,
+      windowSize: q.tcp.window, scaleFactor: scaleFactorField(conv.endpoints[flow].winScale),
+      completeness: conv.an.completeness,
+      relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
+      deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,
+      hasTimes: q.tcp.captured >= 20,
+    };
+    conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec;
+    return info;
+  }
+
+  /** A short segment: raw numbers, no bases, no window scale from its options; only the completeness bits and the packet count. */
+  private trackShort(pkt: Packet, tcp: TcpLayer, conv: TcpConversation, fwdIdx: 0 | 1, fwd: TcpFlow, rev: TcpFlow, reused: boolean, fresh: boolean): TcpInfo {
+    const f = pkt.frame, flags = tcp.flags;
+    fwd.packets++;
+    const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, {
+      frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: 0,
+      sack: undefined, headerComplete: false, short: true,
+    }, reused, fresh, this.finals?.[conv.stream]);
+    // tshark shows the raw numbers (src/fields/tcp.ts); the lifecycle still reads relative ones.
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const seq = fwd.base !== undefined ? seqOffset(fwd.base, tcp.seq) : syn ? 0 : 1;
+    const ack = !(flags & TcpFlag.ACK) ? tcp.ack : rev.base !== undefined ? seqOffset(rev.base, tcp.ack) : 1;
+    const nxtseq = seqAdd(seq, (syn ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
+    const info: TcpInfo = {
+      stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq, ack, short: true, nxtseq,
+      windowSize: tcp.window, scaleFactor: (flags & TcpFlag.SYN) ? undefined : scaleFactorField(fwd.winScale),
+      relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
+      deltaSec: f.tsSec - conv.prevSec, deltaNsec: f.tsNsec - conv.prevNsec,
+      revBase: rev.base, reusedPorts: reused,
+      completeness: an.completeness, an: an.result, events: an.events,
+    };
+    conv.prevSec = f.tsSec; conv.prevNsec = f.tsNsec; conv.lastFrame = f.number;
+    return info;
+  }
+
   /** Window-scale bookkeeping on SYN segments (Wireshark's option handler plus its check on SYN/ACK). */
   private windowScaling(tcp: TcpLayer, fwd: TcpFlow, rev: TcpFlow, synAck: boolean): void {
-    for (const o of tcp.options) if (o.kind === 3 && 'shift' in o) fwd.winScale = Math.min(o.shift, 14);
-    if (fwd.winScale === -1) {
+    for (const o of tcp.options) if (o.kind === 3) fwd.winScale = wsShift(Math.min(o.shift, 14));
+    if (fwd.winScale.kind === 'unknown') {
       // This SYN (or SYN/ACK) has no WS option: neither side scales.
-      fwd.winScale = -2; rev.winScale = -2;
-    } else if (synAck && rev.winScale === -2) {
+      fwd.winScale = WS_NONE; rev.winScale = WS_NONE;
+    } else if (synAck && rev.winScale.kind === 'none') {
       // WS on the SYN/ACK but not on the SYN: the endpoints will not scale.
-      fwd.winScale = -2;
+      fwd.winScale = WS_NONE;
     }
   }
 }

@@ -13,16 +13,10 @@
  * once, correcting the receiver afterwards when its own later segments prove otherwise).
  */
 
-export type TcpState =
-  | 'CLOSED' | 'LISTEN' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED'
-  | 'FIN_WAIT_1' | 'FIN_WAIT_2' | 'CLOSE_WAIT' | 'CLOSING' | 'LAST_ACK' | 'TIME_WAIT'
-  /** the capture cannot tell (e.g. a server that never answered: did the SYN arrive?) */
-  | 'UNKNOWN';
+import { TCP_STATES, type TcpState } from './vocab.js';
 
-export const TCP_STATES: readonly TcpState[] = [
-  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
-  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT', 'UNKNOWN',
-];
+/** The states (UNKNOWN: the capture cannot tell, e.g. a server that never answered: did the SYN arrive?). */
+export { TCP_STATES, type TcpState } from './vocab.js';
 
 /**
  * What a segment is, for the state of one endpoint.

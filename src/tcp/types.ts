@@ -1,30 +1,54 @@
-/** Per-packet TCP results of the in-order pass, named after Wireshark's fields. */
-import type { TcpConversation } from './conversations.js';
-import type { TcpAnalysisResult } from './analysis.js';
+/** Per-packet TCP results of the in-order pass, named after Wireshark's fields, and the conversation they belong to. */
+import type { ConvAnalysis, TcpAnalysisResult } from './analysis.js';
+import type { Endpoint } from './endpoint.js';
 
-/** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each. */
-export const TcpA = {
-  RETRANSMISSION: 0x0001, LOST_PACKET: 0x0002, ACK_LOST_PACKET: 0x0004, KEEP_ALIVE: 0x0008, DUPLICATE_ACK: 0x0010,
-  ZERO_WINDOW: 0x0020, ZERO_WINDOW_PROBE: 0x0040, ZERO_WINDOW_PROBE_ACK: 0x0080, KEEP_ALIVE_ACK: 0x0100,
-  OUT_OF_ORDER: 0x0200, FAST_RETRANSMISSION: 0x0400, WINDOW_UPDATE: 0x0800, WINDOW_FULL: 0x1000,
-  REUSED_PORTS: 0x2000, SPURIOUS_RETRANSMISSION: 0x4000,
-} as const;
+/** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each: derived from the ANALYSIS_FLAGS registry (src/tcp/vocab.ts). */
+export { TcpA } from './vocab.js';
+
+/** One TCP conversation (tcp.stream), kept by the tracker (src/tcp/conversations.ts). */
+export interface TcpConversation {
+  stream: number;
+  /** key of the address/port pair (both directions) */
+  key: string;
+  /**
+   * The two directions; index 0 sent the conversation's first packet (the direction convention
+   * of src/tcp/endpoint.ts). `TcpInfo.flow` indexes it.
+   */
+  endpoints: [Endpoint, Endpoint];
+  /** the same array as `endpoints` (older name) */
+  flows: [Endpoint, Endpoint];
+  /** the sort order of endpoint 0's address/port against endpoint 1's (1: higher, 0: lower or equal), to map a packet onto its endpoint */
+  readonly firstIsHigh: 0 | 1;
+  firstFrame: number;
+  firstSec: number; firstNsec: number;
+  prevSec: number; prevNsec: number;
+  lastFrame: number;
+  /** connection-wide analysis state: running tcp.completeness (final after the last packet), iRTT… */
+  an: ConvAnalysis;
+}
 
 export interface TcpInfo {
   /** tcp.stream */
   stream: number;
   conv: TcpConversation;
-  /** 0 when this packet goes in the direction of flow 1 (see TcpConversation.flows) */
+  /** index of the sending endpoint in `conv.endpoints` (0: the side that sent the conversation's first packet; see src/tcp/endpoint.ts) */
   flow: 0 | 1;
   /** tcp.seq: relative sequence number (mod 2^32) */
   seq: number;
   /** tcp.ack: relative when the ACK flag is set, else the raw field */
   ack: number;
+  /**
+   * a short segment: its packet ends inside the TCP header its header length claims (tshark's
+   * "Short segment"); tshark gives it no relative numbers (the fields show the raw seq and ack; `seq`,
+   * `ack` and `nxtseq` here stay relative for the lifecycle), no tcp.len, no tcp.nxtseq, an
+   * unscaled window and no sequence analysis
+   */
+  short?: boolean;
   /** tcp.nxtseq (relative) */
   nxtseq: number;
   /** tcp.window_size: the window after scaling (raw on SYN segments) */
   windowSize: number;
-  /** tcp.window_size_scalefactor: 2^shift, -1 unknown, -2 not used; undefined on SYN segments */
+  /** tcp.window_size_scalefactor as printed: 2^shift, -1 unknown, -2 not used (scaleFactorField of the endpoint's WindowScale); undefined on SYN segments */
   scaleFactor: number | undefined;
   /** tcp.time_relative / tcp.time_delta as [seconds, nanoseconds] differences */
   relSec: number; relNsec: number;

@@ -5,10 +5,12 @@
  * payload sizes from sequence space, missed bytes, duration).
  *
  * The rules are Zeek's, learnt from its documentation and source (TCPSessionAdapter,
- * TCP_Endpoint, conn/main.zeek) and restated in /work/shared/TCP-SEMANTICS.md B.2; the code
- * is tcpscope's own. Differences that remain are listed in test/zeek.test.ts.
+ * TCP_Endpoint, conn/main.zeek) and restated in section B.2 of the shared TCP-SEMANTICS.md; the
+ * code is tcpscope's own. Differences that remain are listed in test/zeek.test.ts.
  */
 import { TcpFlag } from '../decode/types.js';
+import { seqAdd, seqDiff } from '../core/seq.js';
+import type { Endpoint, EndpointIndex } from './endpoint.js';
 
 export const enum ZState { INACTIVE = 0, SYN_SENT = 1, SYN_ACK_SENT = 2, PARTIAL = 3, ESTABLISHED = 4, CLOSED = 5, RESET = 6 }
 export const ZSTATE_NAMES = ['INACTIVE', 'SYN_SENT', 'SYN_ACK_SENT', 'PARTIAL', 'ESTABLISHED', 'CLOSED', 'RESET'] as const;
@@ -30,8 +32,12 @@ export const LIKELY_SERVER_PORTS: ReadonlySet<number> = new Set([
 // History mask bits (one per letter kind; the responder's are shifted by 16).
 const H_SYN = 1, H_FIN = 2, H_RST = 4, H_FIN_RST = 8, H_DATA = 16, H_ACK = 32, H_MULTI = 64;
 
-const sd = (a: number, b: number): number => (a - b) | 0; // RFC 1982 difference of 32-bit numbers
 
+/**
+ * Zeek's model of one endpoint (TCP_Endpoint): its states and its own sequence base (Zeek
+ * re-bases on every new SYN, unlike Wireshark), kept beside the shared Endpoint of the same
+ * direction (`tcp`), which owns the packet count.
+ */
 class ZEndpoint {
   state = ZState.INACTIVE;
   prevState = ZState.INACTIVE;
@@ -40,18 +46,18 @@ class ZEndpoint {
   histLastSyn = 0; histLastFin = 0; histLastRst = 0;
   rxmtCnt = 0; rxmtThresh = 1; win0Cnt = 0; win0Thresh = 1; gapCnt = 0; gapThresh = 1;
   didClose = false;
-  pkts = 0; ipBytes = 0;
+  ipBytes = 0;
   /** reassembly bookkeeping (relative sequence space, data starts at 1) */
   trimSeq = 1;
   blocks: Array<[number, number]> = [];
   missed = 0;
-  constructor(public isOrig: boolean) {}
+  constructor(public isOrig: boolean, readonly tcp: Endpoint) {}
 
   setState(s: ZState): void {
     if (s !== this.state) { this.prevState = this.state; this.state = s; }
   }
 
-  rel(seq: number): number { return sd(seq, this.startSeq); }
+  rel(seq: number): number { return seqDiff(seq, this.startSeq); }
 
   /** TCP_Endpoint::Size: payload bytes from sequence space. */
   size(peer: ZEndpoint): number {
@@ -96,6 +102,11 @@ class ZEndpoint {
   }
 }
 
+/** Established, or closed by a FIN straight from established (Zeek's test before it reports a gap). */
+function cleanSide(ep: ZEndpoint): boolean {
+  return ep.state === ZState.ESTABLISHED || (ep.state === ZState.CLOSED && ep.prevState === ZState.ESTABLISHED);
+}
+
 /** Add a letter at the 1st, 10th, 100th … occurrence (Zeek's ScaledHistoryEntry). */
 function scaled(cnt: number, thresh: number): { cnt: number; thresh: number; add: boolean } {
   cnt++;
@@ -105,8 +116,8 @@ function scaled(cnt: number, thresh: number): { cnt: number; thresh: number; add
 
 /** What the lifecycle stage passes for every packet of the connection. */
 export interface ZeekPacket {
-  /** true when the sender is the side that sent the connection's first packet */
-  fromFirst: boolean;
+  /** index of the sender in the conversation's endpoints (0: the side that sent the first packet) */
+  from: EndpointIndex;
   flags: number;
   seq: number; ack: number;
   /** tcp.len */
@@ -134,8 +145,8 @@ export interface ZeekSummary {
 }
 
 export class ZeekConn {
-  private orig = new ZEndpoint(true);
-  private resp = new ZEndpoint(false);
+  private orig: ZEndpoint;
+  private resp: ZEndpoint;
   /** the first packet's sender is Zeek's responder */
   private flipped = false;
   private history = '';
@@ -143,6 +154,12 @@ export class ZeekConn {
   private started = false;
   private startTime = 0;
   private lastTime = 0;
+
+  /** `endpoints`: the conversation's two directions; Zeek's originator starts as endpoint 0. */
+  constructor(endpoints: readonly [Endpoint, Endpoint]) {
+    this.orig = new ZEndpoint(true, endpoints[0]);
+    this.resp = new ZEndpoint(false, endpoints[1]);
+  }
 
   observe(p: ZeekPacket): void {
     if (!this.started) {
@@ -157,10 +174,9 @@ export class ZeekConn {
         }
       }
     }
-    const isOrig = p.fromFirst !== this.flipped;
+    const isOrig = this.orig.tcp.index === p.from;
     const ep = isOrig ? this.orig : this.resp;
     const peer = isOrig ? this.resp : this.orig;
-    ep.pkts++;
     ep.ipBytes += p.ipLen;
     this.process(p, ep, peer, isOrig);
   }
@@ -202,13 +218,13 @@ export class ZeekConn {
     const SYN = (f & TcpFlag.SYN) !== 0, FIN = (f & TcpFlag.FIN) !== 0, RST = (f & TcpFlag.RST) !== 0, ACK = (f & TcpFlag.ACK) !== 0;
     let segLen = p.len + (SYN ? 1 : 0) + (FIN ? 1 : 0);
     if (RST) segLen -= p.len;
-    const seqEnd = (p.seq + segLen) >>> 0;
+    const seqEnd = seqAdd(p.seq, segLen);
 
     // init_endpoint
     switch (ep.state) {
       case ZState.INACTIVE:
         if (SYN) { ep.startSeq = ep.ackSeq = p.seq; ep.lastSeq = seqEnd; }
-        else { ep.startSeq = ep.ackSeq = (p.seq - 1) >>> 0; ep.lastSeq = p.seq; }
+        else { ep.startSeq = ep.ackSeq = seqAdd(p.seq, -1); ep.lastSeq = p.seq; }
         break;
       case ZState.SYN_SENT: case ZState.SYN_ACK_SENT:
         if (SYN && p.seq !== ep.startSeq) { ep.startSeq = ep.ackSeq = p.seq; ep.lastSeq = seqEnd; }
@@ -260,21 +276,21 @@ export class ZeekConn {
     if (ACK) {
       if (peer.state === ZState.INACTIVE) {
         relAck = 1;
-        peer.startSeq = peer.ackSeq = peer.lastSeq = (p.ack - 1) >>> 0;
+        peer.startSeq = peer.ackSeq = peer.lastSeq = seqAdd(p.ack, -1);
       } else {
         relAck = peer.rel(p.ack);
         if (relAck < 0) relAck = 0;
         else if (!RST) {
-          const d = sd(p.ack, peer.ackSeq);
+          const d = seqDiff(p.ack, peer.ackSeq);
           if (!(p.ack === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) peer.ackSeq = p.ack;
         }
       }
     }
 
     // update_last_seq
-    const deltaLast = sd(seqEnd, ep.lastSeq);
+    const deltaLast = seqDiff(seqEnd, ep.lastSeq);
     if ((SYN || RST) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) { /* not trusted */ }
-    else if (FIN && ep.lastSeq === ((ep.startSeq + 1) >>> 0)) ep.lastSeq = seqEnd;
+    else if (FIN && ep.lastSeq === seqAdd(ep.startSeq, 1)) ep.lastSeq = seqEnd;
     else if (ep.state === ZState.RESET) { /* nothing after a reset is trusted */ }
     else if (deltaLast > 0) ep.lastSeq = seqEnd;
     else if (p.len > 0) {
@@ -299,7 +315,9 @@ export class ZeekConn {
     let seq = relAck;
     if (ep.finCnt > 0 && seq >= ep.finSeq) seq = ep.finSeq - 1;
     if (seq <= ep.trimSeq) return;
-    const active = ep.state === ZState.ESTABLISHED && this.peerOf(ep).state === ZState.ESTABLISHED;
+    // Zeek counts a gap (letter G, missed_bytes) only while both sides are established or
+    // closed cleanly from established (a FIN after the handshake), not after a RST or on a partial connection.
+    const active = cleanSide(ep) && cleanSide(this.peerOf(ep));
     const missing = ep.trimTo(seq);
     if (active && missing > 0) {
       ep.missed += missing;
@@ -370,7 +388,7 @@ export class ZeekConn {
       connState: connState(o.state, r.state, o.size(r), r.size(o), this.history),
       origState: ZSTATE_NAMES[o.state], respState: ZSTATE_NAMES[r.state],
       origBytes: o.size(r), respBytes: r.size(o),
-      origPkts: o.pkts, origIpBytes: o.ipBytes, respPkts: r.pkts, respIpBytes: r.ipBytes,
+      origPkts: o.tcp.packets, origIpBytes: o.ipBytes, respPkts: r.tcp.packets, respIpBytes: r.ipBytes,
       missedBytes: o.missed + r.missed,
       startTime: this.startTime, duration: this.lastTime - this.startTime,
     };

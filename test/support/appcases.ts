@@ -131,6 +131,10 @@ function httpLoss(): Uint8Array {
     [80, (b) => { b.send('c', R); b.send('s', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'); b.send('c', bin(0), { dt: 0.5 }); b.send('c', bin(1, 2, 3, 4), { dt: 0.5 }); }],
     // the body ends with the FIN that also carries its last bytes
     [80, (b) => { b.send('c', R); b.send('s', 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nabc'); b.send('s', 'def', { flags: 'FPA' }); }],
+    // an unfinished head looked at again and again (its parse resumes; its segment list restarts
+    // from the bytes it holds), with a retransmission carrying other bytes inside it
+    [80, (b) => { b.send('c', 'GET /h HTTP/1.1\r\nA: 1'); b.send('c', 'A: 2', { seq: 18, noAdvance: true, dt: 0.0005 }); b.send('c', '\r\nB: c\r\n'); b.send('c', '\r\n'); b.send('s', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'); }],
+    [80, (b) => { b.send('c', 'GET /i HTTP/1.1\r\nHost: x\r\n'); for (const l of ['A', 'B', 'C', 'D']) b.send('c', `${l}: ${l.toLowerCase()}\r\n`); b.send('c', '\r\nGET /j HTTP/1.1\r\nHost: x\r\n\r\n'); b.send('s', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'); }],
   ]);
 }
 

@@ -83,28 +83,41 @@ function split(t: number): [number, number] {
   return [1_700_000_000 + Math.floor(ns / 1e9), ns % 1e9];
 }
 
-/** A nanosecond pcap file (LINKTYPE_RAW) holding the segments in order. */
-export function buildPcap(segs: Seg[]): Uint8Array {
+/** One packet for `rawPcap`: its time in seconds from the capture's start, its bytes, its length on the wire. */
+export interface RawPacket { t: number; data: Uint8Array; origLen?: number }
+
+/**
+ * The test suite's one pcap writer: a nanosecond pcap file (LINKTYPE_RAW, snapshot length
+ * 262144) holding the packets in the order given; a packet whose `origLen` exceeds its data
+ * was cut by the snapshot length. Used by buildPcap here and by ConvBuilder/pcapOf (conv.ts).
+ */
+export function rawPcap(pkts: RawPacket[]): Uint8Array {
   const parts: Uint8Array[] = [];
   const hdr = new Uint8Array(24);
   const hv = new DataView(hdr.buffer);
   hv.setUint32(0, 0xa1b23c4d, true); hv.setUint16(4, 2, true); hv.setUint16(6, 4, true);
   hv.setUint32(16, 262144, true); hv.setUint32(20, 101, true);
   parts.push(hdr);
-  for (const s of segs) {
-    const full = segmentBytes(s);
-    const data = s.snap !== undefined ? full.subarray(0, s.snap) : full;
+  for (const p of pkts) {
     const rh = new Uint8Array(16);
     const rv = new DataView(rh.buffer);
-    const [sec, nsec] = split(s.t);
+    const [sec, nsec] = split(p.t);
     rv.setUint32(0, sec, true); rv.setUint32(4, nsec, true);
-    rv.setUint32(8, data.length, true); rv.setUint32(12, full.length, true);
-    parts.push(rh, data);
+    rv.setUint32(8, p.data.length, true); rv.setUint32(12, p.origLen ?? p.data.length, true);
+    parts.push(rh, p.data);
   }
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) { out.set(p, off); off += p.length; }
   return out;
+}
+
+/** A nanosecond pcap file (LINKTYPE_RAW) holding the segments in order. */
+export function buildPcap(segs: Seg[]): Uint8Array {
+  return rawPcap(segs.map((s) => {
+    const full = segmentBytes(s);
+    return { t: s.t, data: s.snap !== undefined ? full.subarray(0, s.snap) : full, origLen: full.length };
+  }));
 }
 
 /** The segments as Frames, for feeding a Dissector directly. */
@@ -115,4 +128,32 @@ export function buildFrames(segs: Seg[]): Frame[] {
     const [sec, nsec] = split(s.t);
     return { number: i + 1, tsSec: sec, tsNsec: nsec, capLen: data.length, origLen: full.length, linkType: 101, iface: 0, data, fileOffset: 0, precision: 9 };
   });
+}
+
+/**
+ * A segment whose IP packet ends `tcpBytes` bytes into the TCP header (the IP total length says
+ * so too), although the header length field claims more: tshark's "Short segment".
+ */
+export interface ShortSeg extends Seg { tcpBytes?: number }
+
+/** Like buildPcap, but segments with `tcpBytes` are cut short inside their TCP header. */
+export function buildShortPcap(segs: ShortSeg[]): Uint8Array {
+  const parts: Uint8Array[] = [buildPcap([]).slice(0, 24)];
+  for (const s of segs) {
+    let data = segmentBytes(s);
+    if (s.tcpBytes !== undefined) {
+      data = data.slice(0, 20 + s.tcpBytes);
+      new DataView(data.buffer).setUint16(2, data.length);
+    }
+    const rh = new Uint8Array(16);
+    const rv = new DataView(rh.buffer);
+    const [sec, nsec] = split(s.t);
+    rv.setUint32(0, sec, true); rv.setUint32(4, nsec, true);
+    rv.setUint32(8, data.length, true); rv.setUint32(12, data.length, true);
+    parts.push(rh, data);
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
 }

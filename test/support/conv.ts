@@ -5,6 +5,7 @@
  * per direction unless a segment gives its own relative offset (for retransmissions,
  * overlaps and reordering). Browser-safe: returns bytes.
  */
+import { rawPcap } from './build.js';
 
 export type Dir = 'c' | 's';
 
@@ -93,24 +94,7 @@ export class ConvBuilder {
   }
 }
 
-/** Several conversations' packets merged by time into one pcap. */
+/** Several conversations' packets merged by time into one pcap (written by build.ts's rawPcap). */
 export function pcapOf(pkts: Array<{ t: number; bytes: Uint8Array }>): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const hdr = new Uint8Array(24);
-  const hv = new DataView(hdr.buffer);
-  hv.setUint32(0, 0xa1b23c4d, true); hv.setUint16(4, 2, true); hv.setUint16(6, 4, true);
-  hv.setUint32(16, 262144, true); hv.setUint32(20, 101, true);
-  parts.push(hdr);
-  for (const p of [...pkts].sort((a, b) => a.t - b.t)) {
-    const rh = new Uint8Array(16);
-    const rv = new DataView(rh.buffer);
-    const ns = Math.round(p.t * 1e9);
-    rv.setUint32(0, 1_700_000_000 + Math.floor(ns / 1e9), true); rv.setUint32(4, ns % 1e9, true);
-    rv.setUint32(8, p.bytes.length, true); rv.setUint32(12, p.bytes.length, true);
-    parts.push(rh, p.bytes);
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
-  return out;
+  return rawPcap([...pkts].sort((a, b) => a.t - b.t).map((p) => ({ t: p.t, data: p.bytes })));
 }

@@ -1,13 +1,17 @@
 /**
- * Connections announced before their first packet. Wireshark's FTP dissector creates the
+ * FTP passive-mode sniffing: connections announced before their first packet. Wireshark's FTP dissector creates the
  * conversation of a data connection as soon as the control connection announces it
  * (227 / 229 passive-mode replies). When that connection's SYN arrives, the
  * conversation already exists, so Wireshark 4.0 does not treat the SYN as opening a new
  * conversation and `tcp.completeness` does not get its SYN bit. tcpscope keeps a small
  * table of such announcements to show the same values.
  *
- * Only segments from TCP port 21 are looked at, and only their first bytes.
+ * Only segments from TCP port 21 are looked at, and only their first bytes. The Dissector
+ * (src/dissect.ts) shows it every segment with payload and hands it to the TCP tracker as
+ * its ExpectedConversations.
  */
+import type { Packet } from '../decode/types.js';
+import type { ExpectedConversations } from '../tcp/conversations.js';
 
 /** Announcements kept at most (the oldest is forgotten first). */
 export const MAX_ANNOUNCEMENTS = 4096;
@@ -27,7 +31,7 @@ function ascii(d: Uint8Array, off: number, len: number): string {
   return s;
 }
 
-export class Announcements {
+export class FtpExpectations implements ExpectedConversations {
   private readonly table = new Map<string, true>();
 
   /** Remember that `listenAddr:port` will be connected to from `peerAddr`. */
@@ -41,9 +45,13 @@ export class Announcements {
 
   /**
    * Look at one TCP segment: on the FTP control port, a passive-mode reply announces a data
-   * connection. `src`/`dst` are the address offsets in `d`.
+   * connection.
    */
-  inspect(d: Uint8Array, src: number, dst: number, alen: number, sport: number, dport: number, payloadOffset: number, payloadLen: number): void {
+  inspect(pkt: Packet): void {
+    const tcp = pkt.tcp, ip = pkt.ip;
+    if (!tcp || !ip || tcp.len === 0) return;
+    const d = pkt.frame.data, src = ip.srcOffset, dst = ip.dstOffset, alen = ip.kind === 'ipv4' ? 4 : 16;
+    const sport = tcp.srcPort, payloadOffset = tcp.payloadOffset, payloadLen = tcp.payloadCaptured;
     if (sport !== FTP_PORT || payloadLen < 5) return;
     const text = ascii(d, payloadOffset, Math.min(payloadLen, 160));
     const srcA = addrText(d, src, alen), dstA = addrText(d, dst, alen);
@@ -54,8 +62,8 @@ export class Announcements {
       if (text.startsWith('227')) {
         const m = /(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/.exec(text);
         if (m) {
-          const ip = String.fromCharCode(+m[1]!, +m[2]!, +m[3]!, +m[4]!);
-          this.add(alen === 4 ? ip : srcA, (+m[5]! << 8) | +m[6]!, dstA);
+          const addr = String.fromCharCode(+m[1]!, +m[2]!, +m[3]!, +m[4]!);
+          this.add(alen === 4 ? addr : srcA, (+m[5]! << 8) | +m[6]!, dstA);
         }
       } else if (text.startsWith('229')) {
         const m = /\((.)\1\1(\d+)\1\)/.exec(text);
@@ -65,8 +73,11 @@ export class Announcements {
   }
 
   /** True (once) when the connection of this first packet was announced. */
-  claim(d: Uint8Array, src: number, dst: number, alen: number, sport: number, dport: number): boolean {
-    if (!this.table.size) return false;
+  claim(pkt: Packet): boolean {
+    const tcp = pkt.tcp, ip = pkt.ip;
+    if (!this.table.size || !tcp || !ip) return false;
+    const d = pkt.frame.data, src = ip.srcOffset, dst = ip.dstOffset, alen = ip.kind === 'ipv4' ? 4 : 16;
+    const sport = tcp.srcPort, dport = tcp.dstPort;
     const srcA = addrText(d, src, alen), dstA = addrText(d, dst, alen);
     for (const key of [`${dstA}|${dport}|${srcA}`, `${srcA}|${sport}|${dstA}`]) {
       if (this.table.delete(key)) return true;
