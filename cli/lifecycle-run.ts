@@ -47,14 +47,16 @@ export interface RunOptions extends LifecycleOptions<PacketRecord> {
 export async function runLifecycle(file: string, opts: RunOptions = {}): Promise<LifecycleRun> {
   const opened = await openCaptureInput(opts.files ?? [file], opts.append);
   const spans = new Map<number, [number, number]>();
-  const dissector = new Dissector();
+  const live = (opts.live ?? isStreamInput(file)) ? new Output(1, 1 << 16) : undefined;
+  // The HTTP/TLS stage only for what reads it: -Y, the live packet lines, timelines (their
+  // application lines) and extra observers (explain's facts). `conns` alone never does.
+  const dissector = new Dissector({ app: Boolean(opts.keep || live || opts.timeline || opts.observers?.length) });
   const lifecycle = new LifecycleTracker<PacketRecord>({ appLine, ...opts });
   dissector.addObserver(lifecycle);
   for (const o of opts.observers ?? []) dissector.addObserver(o);
   const matched = new Set<number>();
   const keep = opts.keep;
   let frames = 0;
-  const live = (opts.live ?? isStreamInput(file)) ? new Output(1, 1 << 16) : undefined;
   if (live) warn('tcpscope: packets are shown as they arrive; the connections\' verdicts need the whole capture and follow when the input ends');
   const progress = startProgress(file, { quiet: opts.quiet, streamsToStdout: Boolean(live) });
   for await (const batch of opened.batches) {

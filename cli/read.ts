@@ -2,6 +2,8 @@
 import { noticeUndecoded } from './notices.js';
 import type { CaptureParser } from '../src/capture/reader.js';
 import { Dissector } from '../src/dissect.js';
+import { fieldNeedsApp } from '../src/fields/index.js';
+import { ConvStats } from '../src/render/stats.js';
 import { summaryLine } from '../src/render/summary.js';
 import { detailsTree, hexDump, renderTree } from '../src/render/details.js';
 import { FieldsRenderer, applyFieldsOption, defaultFieldsOptions, fieldsHeader, resolveFields, UnknownFieldError, type FieldsOptions } from '../src/render/fields.js';
@@ -73,7 +75,11 @@ export async function runRead(o: ReadOptions): Promise<number> {
 
   const opened = await openCaptureInput(files, o.append);
   const parser = opened.parser;
-  const dissector = new Dissector();
+  // The HTTP/TLS stage only when something printed reads it: the packet list (protocol and
+  // info columns), -V/-x/JSON, an HTTP or TLS field, a display filter, -z other than conv,tcp.
+  // With -q no packet is printed (statistics see every packet, before -Y).
+  const printed = !o.quiet && (o.format !== 'fields' || o.fields.some(fieldNeedsApp) || filter !== undefined);
+  const dissector = new Dissector({ app: printed || stats.some((s) => !(s instanceof ConvStats)) });
   if (finals) dissector.tcp.finals = finals;
   const out = new Output();
   const limit = o.count ?? Infinity;
