@@ -19,6 +19,8 @@ export interface ConnsOptions {
   filter?: string;
   color?: boolean;
   wide?: boolean;
+  /** --quiet: no progress bar */
+  quiet?: boolean;
   /** capture sets: several files read as one capture (or, with jobs, as independent captures) */
   files?: string[];
   append?: boolean;
@@ -80,6 +82,7 @@ export function registerConns(program: Command): void {
     .option('--wide', 'every column, however wide (otherwise columns are left out to fit $COLUMNS, or 100 when not a terminal)')
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
+    .option('--quiet', 'no progress bar (shown on stderr when it is a terminal and the file is larger than 8 MB)')
     .action(async (file: string[] | undefined, opts: Record<string, unknown>) => {
       const files = captureArg('conns', file, opts);
       const format = opts.json ? 'json' : (opts.T as ConnsOptions['format']);
@@ -87,7 +90,7 @@ export function registerConns(program: Command): void {
         file: files[0]!, files: files.length > 1 ? files : undefined, append: Boolean(opts.append), jobs: opts.jobs as number | undefined,
         write: opts.w as string | undefined, clickhouse: opts.clickhouse as string | undefined, table: opts.table as string | undefined,
         format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
-        color: opts.color === undefined ? undefined : Boolean(opts.color), wide: Boolean(opts.wide),
+        color: opts.color === undefined ? undefined : Boolean(opts.color), wide: Boolean(opts.wide), quiet: Boolean(opts.quiet),
       });
     });
 }

@@ -10,6 +10,7 @@ import { isStreamInput } from './node-io.js';
 import { openCaptureInput, reportProblems } from './capture-set.js';
 import { Output, warn } from './output.js';
 import { noticeUndecoded } from './notices.js';
+import { startProgress } from './progress.js';
 
 export interface LifecycleRun {
   conns: Array<{ summary: ConnSummary; timeline: ConnTimeline | undefined }>;
@@ -35,6 +36,8 @@ export interface RunOptions extends LifecycleOptions<PacketRecord> {
   files?: string[];
   /** with files: one after the other (mergecap -a) instead of in timestamp order */
   append?: boolean;
+  /** --quiet: no progress bar on stderr (cli/progress.ts) */
+  quiet?: boolean;
 }
 
 /**
@@ -44,19 +47,23 @@ export interface RunOptions extends LifecycleOptions<PacketRecord> {
 export async function runLifecycle(file: string, opts: RunOptions = {}): Promise<LifecycleRun> {
   const opened = await openCaptureInput(opts.files ?? [file], opts.append);
   const spans = new Map<number, [number, number]>();
-  const dissector = new Dissector();
+  const live = (opts.live ?? isStreamInput(file)) ? new Output(1, 1 << 16) : undefined;
+  // The HTTP/TLS stage only for what reads it: -Y, the live packet lines, timelines (their
+  // application lines) and extra observers (explain's facts). `conns` alone never does.
+  const dissector = new Dissector({ app: Boolean(opts.keep || live || opts.timeline || opts.observers?.length) });
   const lifecycle = new LifecycleTracker<PacketRecord>({ appLine, ...opts });
   dissector.addObserver(lifecycle);
   for (const o of opts.observers ?? []) dissector.addObserver(o);
   const matched = new Set<number>();
   const keep = opts.keep;
   let frames = 0;
-  const live = (opts.live ?? isStreamInput(file)) ? new Output(1, 1 << 16) : undefined;
   if (live) warn('tcpscope: packets are shown as they arrive; the connections\' verdicts need the whole capture and follow when the input ends');
+  const progress = startProgress(file, { quiet: opts.quiet, streamsToStdout: Boolean(live) });
   for await (const batch of opened.batches) {
     for (const frame of batch) {
       const rec = dissector.dissect(frame);
       frames++;
+      progress.tick(frame.fileOffset, rec.tcp ? rec.tcp.stream : -1);
       if (keep && rec.tcp && !matched.has(rec.tcp.stream) && keep(rec)) matched.add(rec.tcp.stream);
       if (frame.file !== undefined && rec.tcp) {
         const s = spans.get(rec.tcp.stream);
@@ -66,6 +73,7 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
     }
     live?.flush();
   }
+  progress.stop();
   if (live && frames) { live.line(''); live.flush(); }
   noticeUndecoded(dissector);
   let conns = lifecycle.finish();

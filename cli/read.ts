@@ -2,6 +2,8 @@
 import { noticeUndecoded } from './notices.js';
 import type { CaptureParser } from '../src/capture/reader.js';
 import { Dissector } from '../src/dissect.js';
+import { fieldNeedsApp } from '../src/fields/index.js';
+import { ConvStats } from '../src/render/stats.js';
 import { summaryLine } from '../src/render/summary.js';
 import { detailsTree, hexDump, renderTree } from '../src/render/details.js';
 import { FieldsRenderer, applyFieldsOption, defaultFieldsOptions, fieldsHeader, resolveFields, UnknownFieldError, type FieldsOptions } from '../src/render/fields.js';
@@ -15,6 +17,7 @@ import { Option, type Command } from 'commander';
 import { collect, pickLang, positiveInt, captureArg } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { firstPass, parseStats, renderStat, STATS_HELP } from './stats.js';
+import { startProgress } from './progress.js';
 
 export interface ReadOptions {
   file: string;
@@ -41,6 +44,8 @@ export interface ReadOptions {
   quiet?: boolean;
   /** -2: read the capture twice and show tshark -2's final per-connection values */
   twoPass?: boolean;
+  /** --quiet: no progress bar on stderr */
+  noProgress?: boolean;
 }
 
 /** Run `read`; returns the process exit code. */
@@ -70,7 +75,11 @@ export async function runRead(o: ReadOptions): Promise<number> {
 
   const opened = await openCaptureInput(files, o.append);
   const parser = opened.parser;
-  const dissector = new Dissector();
+  // The HTTP/TLS stage only when something printed reads it: the packet list (protocol and
+  // info columns), -V/-x/JSON, an HTTP or TLS field, a display filter, -z other than conv,tcp.
+  // With -q no packet is printed (statistics see every packet, before -Y).
+  const printed = !o.quiet && (o.format !== 'fields' || o.fields.some(fieldNeedsApp) || filter !== undefined);
+  const dissector = new Dissector({ app: printed || stats.some((s) => !(s instanceof ConvStats)) });
   if (finals) dissector.tcp.finals = finals;
   const out = new Output();
   const limit = o.count ?? Infinity;
@@ -85,11 +94,13 @@ export async function runRead(o: ReadOptions): Promise<number> {
   if (o.format === 'json' && !o.quiet) out.line('[');
   const digits = (): number => (parser.info?.precision === 'ns' ? 9 : 6);
 
+  const progress = startProgress(o.file, { quiet: o.noProgress, streamsToStdout: !o.quiet });
   outer: for await (const batch of opened.batches) {
     for (const frame of batch) {
       if (shown >= limit || out.closed) break outer;
       const rec = dissector.dissect(frame);
       shown++;
+      progress.tick(frame.fileOffset, rec.tcp ? rec.tcp.stream : -1);
       for (let i = 0; i < stats.length; i++) stats[i]!.observe(rec);
       if (o.quiet) continue;
       // -c counts packets read, as tshark does with -r: -c 5 -Y FILTER shows the matches among the first 5.
@@ -110,6 +121,7 @@ export async function runRead(o: ReadOptions): Promise<number> {
     // (a pipe from tcpdump -U or dumpcap delivers a few packets at a time).
     out.flush();
   }
+  progress.stop();
   header();
   if (o.format === 'json' && !o.quiet) out.line(']');
   // tshark prints the statistics in the reverse order of its -z options (and none when the file is no capture).
@@ -139,6 +151,7 @@ export function registerRead(program: Command): void {
     .option('-Y <filter>', FILTER_HELP)
     .option('-z <statistic>', STATS_HELP, collect, [])
     .option('-q', 'quiet: print no packets (with -z: only the statistics)')
+    .option('--quiet', 'no progress bar (shown on stderr when it is a terminal, the file is larger than 8 MB and the packets do not go to that terminal)')
     .option('-2', 'two passes, as tshark -2: every packet shows its connection\'s final tcp.completeness and iRTT (needs a file)')
     .option('-V', 'show the details tree of every packet, with what each header field is for')
     .option('-x', 'add the packet bytes as hex and ASCII')
@@ -153,7 +166,7 @@ export function registerRead(program: Command): void {
         format: opts.T as ReadOptions['format'], fields: opts.e as string[], fieldOptions: opts.E as string[],
         count: opts.c as number | undefined, verbose: Boolean(opts.V), hex: Boolean(opts.x), meanings: opts.meanings !== false,
         lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
-        stats: opts.z as string[], quiet: Boolean(opts.q), twoPass: Boolean(opts['2']),
+        stats: opts.z as string[], quiet: Boolean(opts.q), twoPass: Boolean(opts['2']), noProgress: Boolean(opts.quiet),
       });
     });
 }

@@ -106,6 +106,8 @@ export interface ConnGroupOptions {
   file: string;
   files?: string[];
   append?: boolean;
+  /** --quiet: no progress bar */
+  quiet?: boolean;
   jobs?: number;
   filter?: string;
   format: string;
@@ -132,7 +134,7 @@ export async function connGroups(o: ConnGroupOptions): Promise<{ groups: ConnGro
   } else {
     const filter = displayFilter(o.filter);
     // Machine formats stay pure: live packet lines only with the table.
-    const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' && !sinking ? undefined : false, files: o.files, append: o.append });
+    const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' && !sinking ? undefined : false, files: o.files, append: o.append, quiet: o.quiet });
     const name = (i: number | undefined): string => fileLabel(run.files[i ?? 0]!);
     groups = [{ conns: run.conns.map((c) => c.summary), capture: sinking && o.file !== '-' ? await captureHash(run.files, o.append) : '',
       first: (c) => name(run.spans.get(c.stream)?.[0]), last: (c) => name(run.spans.get(c.stream)?.[1]), set: run.files.length > 1 }];

@@ -16,6 +16,11 @@ export interface RecordObserver {
   observe(rec: PacketRecord): void;
 }
 
+export interface DissectorOptions {
+  /** run the HTTP/TLS stage (default true); false when no output reads `rec.app` */
+  app?: boolean;
+}
+
 export class Dissector {
   /** FTP passive-mode replies announce data connections (tcp.completeness of their SYN) */
   private readonly ftp = new FtpExpectations();
@@ -24,13 +29,21 @@ export class Dissector {
   readonly tcp = new TcpTracker(this.ftp);
   /** HTTP and TLS over reassembled streams (sets `rec.app`): the first observer */
   readonly app = new AppStage();
-  /** run in order after the TCP stage; the application layer registers first */
-  private readonly observers: RecordObserver[] = [this.app];
+  /** run in order after the TCP stage; the application layer registers first (when wanted) */
+  private readonly observers: RecordObserver[];
   private firstSec = 0;
   private firstNsec = 0;
   private prevSec = 0;
   private prevNsec = 0;
   private seen = 0;
+
+  /**
+   * `app: false` leaves out the HTTP/TLS stage (`rec.app` stays unset): for outputs that never
+   * read it (TCP-only fields, `conns`, `-z conv,tcp`), it was a third of their time.
+   */
+  constructor(opts: DissectorOptions = {}) {
+    this.observers = opts.app === false ? [] : [this.app];
+  }
 
   /** Add a stage that sees every record from now on (after the stages added before it). */
   addObserver(o: RecordObserver): void {

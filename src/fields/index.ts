@@ -19,6 +19,13 @@ export function lookupField(name: string): FieldDef | undefined {
   return FIELDS.lookup(name);
 }
 
+/** Fields whose values come from the HTTP/TLS stage (`rec.app`): the dissector runs it only when one is asked for. */
+const APP_FIELDS = new Set([...HTTP_FIELDS, ...TLS_FIELDS].map((d) => d.name));
+
+export function fieldNeedsApp(name: string): boolean {
+  return APP_FIELDS.has(name);
+}
+
 export function allFields(): FieldDef[] {
   return FIELDS.all();
 }
