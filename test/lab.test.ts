@@ -13,6 +13,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, runCli, runTshark } from './support/tshark.js';
+import { displayWidth } from '../src/render/text.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-lab-'));
 chmodSync(tmp, 0o777); // the unprivileged-user run writes its capture here
@@ -118,6 +119,19 @@ test('lab (no argument) in English and Chinese: the checked expectation, the soc
   assert.match(zh.stdout, /与预期一致。/);
   assert.match(zh.stdout, /服务器 accept\(\)：在帧 3（ACK）之后 \d+\.\d{3} ms/);
   assert.match(zh.stdout, /三次握手/);
+  // The verdicts in Chinese words, not the JSON names; the drop counts too.
+  assert.match(zh.stdout, /预期：握手 三次握手，挥手 三次挥手，主动关闭方 服务器，1 个 HTTP 请求/);
+  assert.match(zh.stdout, /内核丢弃 \d+ 个/);
+  // Not a terminal: sentences wrap at 100 columns; the ladder of socket calls fits 80.
+  for (const out of [en.stdout, zh.stdout]) {
+    const lines = out.split('\n');
+    const over = lines.filter((l) => displayWidth(l) > 100);
+    assert.deepEqual(over, []);
+    const ladderEnd = lines.findIndex((l) => /^\s+\d+\.\d{3}\s+▸ close\(\)/.test(l));
+    assert.ok(ladderEnd > 0, 'the client\'s close() ends the ladder of socket calls');
+    const ladderStart = lines.findIndex((l) => /SYN ─/.test(l)) - 2;
+    assert.deepEqual(lines.slice(ladderStart, ladderEnd + 1).filter((l) => displayWidth(l) > 80), []);
+  }
 });
 
 test('lab --url against a local server: one request, Connection: close, the server closes first', async () => {

@@ -21,6 +21,7 @@ import { pickLang } from '../options.js';
 import { Output, warn } from '../output.js';
 import { serveUntilInterrupted, startServer } from '../serve.js';
 import { runLifecycle, terminalPaint } from '../lifecycle-run.js';
+import { proseWidth } from '../explain.js';
 import { needEngine } from '../capture/engine.js';
 import { EXPECTED, SCENARIOS, type Expectation, type ScenarioName, type SocketEventRec } from './scenarios.js';
 import type { NetworkSetup } from './worker.js';
@@ -113,7 +114,10 @@ export async function runLab(o: LabOptions): Promise<number> {
   }
   const out = new Output();
   if (o.json) out.line(JSON.stringify(jsonResult(result), null, 2));
-  else out.line(renderLab(result, o.lang, terminalPaint(o.color), (s, tl) => explain(s, tl, o.lang, { paint: terminalPaint(o.color) })));
+  else {
+    const width = proseWidth();
+    out.line(renderLab(result, o.lang, terminalPaint(o.color), (s, tl) => explain(s, tl, o.lang, { paint: terminalPaint(o.color), width }), width));
+  }
   out.flush();
   if (o.serve) {
     const srv = await startServer({ file: result.capture, name: basename(result.capture) });

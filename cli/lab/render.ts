@@ -7,7 +7,11 @@
 import type { Lang } from '../../src/i18n/meanings.js';
 import type { ConnSummary, ConnTimeline, TimelineEntry } from '../../src/tcp/lifecycle.js';
 import { shortFlags } from '../../src/render/ladder.js';
-import type { Paint } from '../../src/render/text.js';
+import { displayWidth, type Paint } from '../../src/render/text.js';
+import { wrapLine } from '../../src/render/wrap.js';
+import { msg } from '../../src/i18n/lifecycle.js';
+import { HANDSHAKE_SHORT_KEY, SIDE_KEY, TEARDOWN_SHORT_KEY } from '../../src/render/lifecycle-keys.js';
+import type { HandshakeKind, TeardownKind } from '../../src/tcp/vocab.js';
 import type { DropCounts, EngineName } from '../capture/engine.js';
 import type { NetworkSetup } from './worker.js';
 import type { Expectation, ScenarioName, SocketEventRec } from './scenarios.js';
@@ -70,21 +74,34 @@ function networkLine(n: LabNetwork, lang: Lang): string[] {
   return lines;
 }
 
-function dropsText(d: DropCounts): string {
+function dropsText(d: DropCounts, lang: Lang): string {
   const parts: string[] = [];
-  if (d.kernel !== null) parts.push(`${d.kernel} dropped by the kernel`);
-  if (d.iface !== null) parts.push(`${d.iface} by the interface`);
-  return parts.length ? parts.join(', ') : 'drops not reported';
+  if (d.kernel !== null) parts.push(lm(lang, 'drops.kernel', { n: d.kernel }));
+  if (d.iface !== null) parts.push(lm(lang, 'drops.iface', { n: d.iface }));
+  return parts.length ? parts.join(lang === 'zh-CN' ? '，' : ', ') : lm(lang, 'drops.none');
+}
+
+/** The ladder fits an 80-column terminal: a longer line loses the end of its text (…). */
+const LADDER_WIDTH = 80;
+function fit(prefix: string, text: string): string {
+  const room = LADDER_WIDTH - displayWidth(prefix);
+  if (displayWidth(text) <= room) return text;
+  let out = '';
+  for (const ch of text) { if (displayWidth(out + ch) > room - 1) break; out += ch; }
+  return out + '…';
 }
 
 /** The ladder with the socket calls: client calls on the left, server calls on the right. */
 export function labLadder(r: LabResult, lang: Lang, paint: Paint): string[] {
   const s = r.summary;
   if (!s) return [];
-  const W = 30;
+  const W = 24;
   const side = (x: 'client' | 'server'): string => lm(lang, x === 'client' ? 'side_client' : 'side_server');
   const out: string[] = [];
-  out.push(`${' '.repeat(11)}${paint.client(`${side('client')} ${s.client.ip}:${s.client.port}`.padEnd(W + 2))}${' '.repeat(W + 2)}${paint.server(`${side('server')} ${s.server.ip}:${s.server.port}`)}`);
+  const left = `${side('client')} ${s.client.ip}:${s.client.port}`;
+  const right = `${side('server')} ${s.server.ip}:${s.server.port}`;
+  const gap = Math.max(2, LADDER_WIDTH - 11 - displayWidth(left) - displayWidth(right));
+  out.push(`${' '.repeat(11)}${paint.client(left)}${' '.repeat(gap)}${paint.server(right)}`);
   for (const row of mergeTimeline(r.timeline, s.start, r.socket_events)) {
     const t = ms(row.at).padStart(9);
     if ('entry' in row) {
@@ -94,14 +111,18 @@ export function labLadder(r: LabResult, lang: Lang, paint: Paint): string[] {
       const arrow = e.from === 'client'
         ? '─'.repeat(Math.floor(dash / 2)) + label + '─'.repeat(Math.ceil(dash / 2)) + '▶'
         : '◀' + '─'.repeat(Math.floor(dash / 2)) + label + '─'.repeat(Math.ceil(dash / 2));
-      const app = e.app ? paint.dim(`  ${e.app}`) : '';
+      const prefix = `${t}  ${' '.repeat(W + 2)}${arrow}  #${e.frame}`;
+      const app = e.app ? paint.dim(fit(prefix, `  ${e.app}`)) : '';
       out.push(`${t}  ${' '.repeat(W + 2)}${(e.from === 'client' ? paint.client : paint.server)(arrow)}  #${e.frame}${app}`);
     } else {
       const ev = row.event;
+      // How long after which packet each call returned is said in the sentences under the ladder.
       const text = `${ev.call}${ev.detail ? ` ${ev.detail}` : ''}`;
-      const note = row.after ? paint.dim(` (+${ms(row.at - row.after.t)} ms after #${row.after.frame})`) : '';
-      if (ev.side === 'client') out.push(`${t}  ${paint.client(('▸ ' + text).padEnd(W + 2))}${note}`);
-      else out.push(`${t}  ${' '.repeat(W + 2)}${' '.repeat(W + 3)}${paint.server('◂ ' + text)}${note}`);
+      if (ev.side === 'client') out.push(`${t}  ${paint.client(fit(`${t}  `, '▸ ' + text))}`);
+      else {
+        const prefix = `${t}  ${' '.repeat(W + 2)}${' '.repeat(W - 6)}`;
+        out.push(`${prefix}${paint.server(fit(prefix, '◂ ' + text))}`);
+      }
     }
   }
   return out;
@@ -121,20 +142,20 @@ export function callNarration(r: LabResult, lang: Lang): string[] {
   return lines;
 }
 
-function expectLine(key: 'expected' | 'observed', lang: Lang, hs: string, td: string | null, closer: string | null, requests: number | undefined): string {
+function expectLine(key: 'expected' | 'observed', lang: Lang, hs: HandshakeKind, td: TeardownKind | null, closer: 'client' | 'server' | 'both' | null, requests: number | undefined): string {
   return lm(lang, key, {
-    hs, td: td ?? lm(lang, 'any'), closer: closer ?? '-',
+    hs: msg(lang, HANDSHAKE_SHORT_KEY[hs]), td: td ? msg(lang, TEARDOWN_SHORT_KEY[td]) : lm(lang, 'any'), closer: closer ? msg(lang, SIDE_KEY[closer]) : '-',
     requests: requests !== undefined ? lm(lang, 'requests', { n: requests }) : '',
   });
 }
 
-export function renderLab(r: LabResult, lang: Lang, paint: Paint, explainConn: (s: ConnSummary, tl: ConnTimeline | undefined) => string): string {
+export function renderLab(r: LabResult, lang: Lang, paint: Paint, explainConn: (s: ConnSummary, tl: ConnTimeline | undefined) => string, width = 100): string {
   const out: string[] = [];
   const what = r.scenario === 'url' ? lm(lang, 'what.url', { url: r.url ?? '' }) : lm(lang, WHAT[r.scenario]);
   out.push(paint.bold(lm(lang, 'title', { scenario: r.scenario === 'url' ? '--url' : r.scenario, what })));
   out.push(...networkLine(r.network, lang));
   const packets = r.summary ? r.summary.packets.client + r.summary.packets.server : 0;
-  out.push(lm(lang, 'capture', { engine: r.engine, iface: r.iface, filter: r.filter, packets, drops: dropsText(r.drops), file: r.capture }));
+  out.push(lm(lang, 'capture', { engine: r.engine, iface: r.iface, filter: r.filter, packets, drops: dropsText(r.drops, lang), file: r.capture }));
   if (r.summary) {
     const ends = { server: `${r.summary.server.ip}:${r.summary.server.port}`, client: `${r.summary.client.ip}:${r.summary.client.port}` };
     out.push(r.url ? lm(lang, 'server.url', { ...ends, host: new URL(r.url).host }) : lm(lang, 'server', ends));
@@ -158,6 +179,8 @@ export function renderLab(r: LabResult, lang: Lang, paint: Paint, explainConn: (
   out.push('');
   out.push(paint.dim('═'.repeat(72)));
   out.push('');
-  out.push(explainConn(s, r.timeline));
-  return out.join('\n');
+  // The ladder already fits 80 columns; sentences wrap at the terminal's width with a hanging indent.
+  const lines = out.flatMap((l) => wrapLine(l, width));
+  lines.push(explainConn(s, r.timeline));
+  return lines.join('\n');
 }

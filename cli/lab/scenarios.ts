@@ -5,6 +5,7 @@
  * capture uses (performance.timeOrigin + performance.now(): microsecond resolution, no drift
  * over a lab run).
  */
+import type { HandshakeKind, TeardownKind } from '../../src/tcp/vocab.js';
 import { createSocket } from 'node:dgram';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -13,9 +14,9 @@ export const SCENARIOS = ['server-close', 'client-close', 'half-close', 'rst-abo
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Expectation {
-  handshake: string;
+  handshake: HandshakeKind;
   /** null: any teardown (lab --url: the web server decides) */
-  teardown: string | null;
+  teardown: TeardownKind | null;
   active_closer: 'client' | 'server' | 'both' | null;
   /** HTTP requests on the connection (keep-alive) */
   requests?: number;
