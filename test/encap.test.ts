@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compareFields, hasTshark, label, runCli, runTshark } from './support/tshark.js';
 import { ENCAP_FIELDS, encapCaptures } from './support/encap.js';
+import { key, parseLog, type Row } from './support/zeek-log.js';
 
 test('tcpscope -T fields agrees with tshark on every capture of ../shared/encap', { skip: !hasTshark() && 'tshark is not installed' }, () => {
   const captures = encapCaptures();
@@ -38,20 +39,6 @@ test('the inner TCP of every tunnel is tracked: tcp.stream on every packet where
   assert.ok(packets > 1400, `only ${packets} TCP packets in ../shared/encap`);
 });
 
-type Row = Record<string, string>;
-
-function parseLog(text: string): Row[] {
-  let fields: string[] | undefined;
-  const rows: Row[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    if (line.startsWith('#fields\t')) { fields = line.split('\t').slice(1); continue; }
-    if (line.startsWith('#')) continue;
-    const cells = line.split('\t');
-    if (fields) rows.push(Object.fromEntries(fields.map((f, i) => [f, cells[i] ?? ''])));
-  }
-  return rows;
-}
 
 /**
  * Reviewed differences from Zeek's baselines (capture, 4-tuple in Zeek's orientation, reason). None
@@ -68,7 +55,6 @@ const ZEEK_EXCEPTIONS: Array<{ capture: string; conn: string; reason: string }> 
   },
 ];
 
-const key = (r: Row): string => `${r['id.orig_h']}:${r['id.orig_p']}>${r['id.resp_h']}:${r['id.resp_p']}`;
 
 test('Zeek conn.log baselines of ../shared/encap: conn_state and history of every TCP row', () => {
   const logs = encapCaptures().map((c) => `${c}.zeek-conn.log`).filter((l) => { try { readFileSync(l); return true; } catch { return false; } });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { needs, runCli, SHARED } from './support/tshark.js';
+import { key, parseLog, type Row } from './support/zeek-log.js';
 
 const COLUMNS = ['conn_state', 'history', 'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes', 'orig_bytes', 'resp_bytes', 'missed_bytes', 'duration'];
 
@@ -18,23 +19,7 @@ const COLUMNS = ['conn_state', 'history', 'orig_pkts', 'orig_ip_bytes', 'resp_pk
  */
 const EXCEPTIONS: Array<{ capture: string; conn: string; column: string; reason: string }> = [];
 
-type Row = Record<string, string>;
 
-function parseLog(text: string): Row[] {
-  let fields: string[] | undefined;
-  const rows: Row[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    if (line.startsWith('#fields\t')) { fields = line.split('\t').slice(1); continue; }
-    if (line.startsWith('#')) continue;
-    const cells = line.split('\t');
-    if (!fields) { fields = cells; continue; } // zeek-cut -m output: the first line names the columns
-    rows.push(Object.fromEntries(fields.map((f, i) => [f, cells[i] ?? ''])));
-  }
-  return rows;
-}
-
-const key = (r: Row): string => `${r['id.orig_h']}:${r['id.orig_p']}>${r['id.resp_h']}:${r['id.resp_p']}`;
 
 test('Zeek conn.log baselines agree column by column', { skip: needs({}) }, () => {
   const logs = readdirSync(SHARED).filter((f) => /\.zeek-conn(-cut)?\.log$/.test(f)).sort();
