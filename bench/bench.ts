@@ -195,6 +195,8 @@ function ensureCapture(name: CaptureName, fresh: boolean): CaptureFile {
     renameSync(partial, file);
     writeFileSync(metaFile, `${JSON.stringify({ ...summary, packets, note, capturedAt: new Date().toISOString() }, null, 2)}\n`);
     log(`  ${name}: ${fmtInt(packets)} packets in ${((Date.now() - t0) / 1000).toFixed(0)} s (${note})`);
+    // A capture with holes that were not in the traffic would time tools on lost-segment analysis.
+    if (summary.tcpdumpDropped) log(`  warning: tcpdump dropped ${fmtInt(summary.tcpdumpDropped)} packets; make ${name} again with --fresh on a quieter machine`);
     return { name, file, packets, bytes: statSync(file).size, note };
   } finally {
     rmSync(partial, { force: true });
