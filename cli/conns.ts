@@ -11,6 +11,7 @@ import { pickLang, captureArg, positiveInt } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
 import { connGroups, DEFAULT_CONNS_TABLE, sinkConns } from './scale.js';
+import { threadsOption } from './threads.js';
 
 export interface ConnsOptions {
   file: string;
@@ -26,6 +27,8 @@ export interface ConnsOptions {
   append?: boolean;
   /** read the files as independent captures in this many worker threads */
   jobs?: number;
+  /** one capture read by this many worker threads, sharded by connection (cli/threads.ts) */
+  threads?: number;
   /** -w: the Parquet file (-T parquet) */
   write?: string;
   clickhouse?: string;
@@ -37,6 +40,7 @@ export async function runConns(o: ConnsOptions): Promise<number> {
   if (o.write && o.format !== 'parquet') throw new UsageError('-w FILE goes with -T parquet');
   if (o.clickhouse && o.format === 'parquet') throw new UsageError('give either -T parquet -w FILE or --clickhouse URL');
   if (o.table && !o.clickhouse) throw new UsageError('--table goes with --clickhouse');
+  if (o.threads !== undefined && o.jobs !== undefined) throw new UsageError('give either --jobs (independent files) or --threads (one capture)');
   // One capture (a file or a merged set) or, with --jobs, every file on its own (cli/scale.ts).
   const { groups, code } = await connGroups(o);
   if (o.format === 'parquet' || o.clickhouse !== undefined) { await sinkConns(o, groups); return code; }
@@ -74,6 +78,7 @@ export function registerConns(program: Command): void {
     .option('-w <file>', 'with -T parquet: the Parquet file to write (one row per connection)')
     .option('--append', 'several files: one after the other (a ring buffer\'s consecutive files, as mergecap -a) instead of merged by time')
     .option('--jobs <n>', 'read the files as independent captures in n worker threads (same output for any n)', positiveInt('--jobs'))
+    .option('--threads <n>', 'read one capture with n worker threads, each following its share of the connections (same output for any n; auto: one per core)', threadsOption)
     .option('--clickhouse <url>', 'load the connections into ClickHouse over its HTTP interface, e.g. http://127.0.0.1:8123 (re-loading a capture replaces its rows)')
     .option('--table <name>', `with --clickhouse: the table (default ${DEFAULT_CONNS_TABLE}; created when missing, schema in docs/clickhouse.sql)`)
     .option('--json', 'a JSON array, one object per connection (schema: docs/schema/conns.schema.json)')
@@ -87,7 +92,7 @@ export function registerConns(program: Command): void {
       const files = captureArg('conns', file, opts);
       const format = opts.json ? 'json' : (opts.T as ConnsOptions['format']);
       process.exitCode = await runConns({
-        file: files[0]!, files: files.length > 1 ? files : undefined, append: Boolean(opts.append), jobs: opts.jobs as number | undefined,
+        file: files[0]!, files: files.length > 1 ? files : undefined, append: Boolean(opts.append), jobs: opts.jobs as number | undefined, threads: opts.threads as number | undefined,
         write: opts.w as string | undefined, clickhouse: opts.clickhouse as string | undefined, table: opts.table as string | undefined,
         format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
         color: opts.color === undefined ? undefined : Boolean(opts.color), wide: Boolean(opts.wide), quiet: Boolean(opts.quiet),

@@ -11,7 +11,8 @@ import { captureHash } from './capture-set.js';
 import { connJson } from '../src/render/conns.js';
 import type { ConnSummary } from '../src/tcp/lifecycle.js';
 import { connsInWorkers } from './jobs.js';
-import { runLifecycle } from './lifecycle-run.js';
+import { runLifecycle, type RunOptions } from './lifecycle-run.js';
+import { runLifecycleThreaded } from './threads.js';
 import { displayFilter } from './filter.js';
 import type { FieldDef } from '../src/fields/registry.js';
 import { ClickHouse, ClickHouseSink, ParquetSink, checkTableName, clickhouseDdl, type RowSink } from './sinks.js';
@@ -109,6 +110,8 @@ export interface ConnGroupOptions {
   /** --quiet: no progress bar */
   quiet?: boolean;
   jobs?: number;
+  /** --threads N: one capture sharded over N worker threads (cli/threads.ts) */
+  threads?: number;
   filter?: string;
   format: string;
   write?: string;
@@ -134,7 +137,9 @@ export async function connGroups(o: ConnGroupOptions): Promise<{ groups: ConnGro
   } else {
     const filter = displayFilter(o.filter);
     // Machine formats stay pure: live packet lines only with the table.
-    const run = await runLifecycle(o.file, { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' && !sinking ? undefined : false, files: o.files, append: o.append, quiet: o.quiet });
+    const ro: RunOptions = { keep: filter ? (rec) => filter.matches(rec) : undefined, live: o.format === 'table' && !sinking ? undefined : false, files: o.files, append: o.append, quiet: o.quiet };
+    // --threads N: the same run sharded over worker threads when it gives the same answer (cli/threads.ts).
+    const run = (o.threads && o.threads > 1 && await runLifecycleThreaded(o.file, { ...ro, threads: o.threads, filter: o.filter })) || await runLifecycle(o.file, ro);
     const name = (i: number | undefined): string => fileLabel(run.files[i ?? 0]!);
     groups = [{ conns: run.conns.map((c) => c.summary), capture: sinking && o.file !== '-' ? await captureHash(run.files, o.append) : '',
       first: (c) => name(run.spans.get(c.stream)?.[0]), last: (c) => name(run.spans.get(c.stream)?.[1]), set: run.files.length > 1 }];
