@@ -24,6 +24,19 @@ export class Output {
     if (this.pending.length >= PENDING_CHARS) this.encodePending();
   }
 
+  /** A line already encoded as UTF-8 (copied at once: the caller may reuse `b`). */
+  bytesLine(b: Uint8Array): void {
+    if (this.closed) return;
+    if (this.pending) this.encodePending();
+    if (this.pos + b.length + 1 > this.buf.length) {
+      this.flush();
+      if (b.length + 1 > this.buf.length) { this.write(Buffer.from(b)); this.line(''); return; }
+    }
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    this.buf[this.pos++] = 10;
+  }
+
   private encodePending(): void {
     const s = this.pending;
     this.pending = '';
