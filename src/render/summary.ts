@@ -192,6 +192,12 @@ let scanInfo = '';
 let lazyTcp: TcpLayer | undefined;
 let lazyOps: readonly ColumnOp[] | undefined;
 
+/** A set or clear before any fence: TCP's text (after its labels) is replaced, whatever it was. */
+const replacesCore = (ops: readonly ColumnOp[]): boolean => {
+  for (let i = 0; i < ops.length; i++) { const k = ops[i]!.op; if (k === 'set' || k === 'clear') return true; if (k === 'fence') return false; }
+  return false;
+};
+
 /** Only appends (no set or clear): the info is TCP's text with these texts after it. */
 const appendsOnly = (ops: readonly ColumnOp[]): boolean => {
   for (let i = 0; i < ops.length; i++) { const k = ops[i]!.op; if (k === 'set' || k === 'clear') return false; }
@@ -223,6 +229,12 @@ function scan(r: PacketRecord, lazy: boolean): void {
         protocol = 'TCP';
         tcpText = undefined;
         if (l.captured >= 20 && lazy && (!r.app || appendsOnly(r.app.ops))) { tcpText = l; info = ''; fence = 0; }
+        else if (l.captured >= 20 && lazy && r.app && replacesCore(r.app.ops)) {
+          // The application layer replaces TCP's text (an HTTP line): only the labels in front stay.
+          const t = r.tcp;
+          info = t && t.analysis ? analysisPrefix(t) : '';
+          fence = info.length;
+        }
         else if (l.captured >= 20) {
           const t = r.tcp;
           const core = tcpCore(t, l);
