@@ -113,9 +113,28 @@ class LineBytes {
     let end = p + digits;
     this.pos = end;
     let v = n;
-    // Integer division without the remainder operator (slow on numbers above 2^31).
+    // Integer division without the remainder operator (slow on numbers above 2^31), two digits a step.
     while (v > 0xffffffff) { const q = Math.floor(v / 10); b[--end] = 48 + (v - 10 * q); v = q; }
-    do { const q = (v / 10) >>> 0; b[--end] = 48 + (v - 10 * q); v = q; } while (v > 0);
+    while (v >= 100) {
+      const q = (v / 100) >>> 0;
+      const r = 2 * (v - 100 * q);
+      b[--end] = DIGIT_PAIRS[r + 1]!;
+      b[--end] = DIGIT_PAIRS[r]!;
+      v = q;
+    }
+    if (v >= 10) { b[--end] = DIGIT_PAIRS[2 * v + 1]!; b[--end] = DIGIT_PAIRS[2 * v]!; }
+    else b[--end] = 48 + v;
+  }
+
+  /** A string written often (a protocol name, a note the application layer appends), from its cached bytes. */
+  known(s: string): void {
+    let b = KNOWN.get(s);
+    if (!b) {
+      if (KNOWN.size >= 1024) KNOWN.clear();
+      b = utf8(s);
+      KNOWN.set(s, b);
+    }
+    this.bytes(b);
   }
 
   /** `digits` decimals of `v` (an integer below 10^digits), zero-filled in front. */
@@ -129,6 +148,11 @@ class LineBytes {
 
   byte(c: number): void { this.room(1); this.buf[this.pos++] = c; }
 }
+
+/** "00" … "99" as ASCII digits, two bytes each */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) { DIGIT_PAIRS[2 * i] = 48 + Math.floor(i / 10); DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10); }
+const KNOWN = new Map<string, Uint8Array>();
 
 const utf8 = (s: string): Uint8Array => { const w = new LineBytes(); w.str(s); return w.buf.slice(0, w.pos); };
 const ARROW = utf8(' \u2192 ');
@@ -368,7 +392,7 @@ export function summaryBytes(r: PacketRecord, digits: number): Uint8Array {
   scan(r, true);
   w.bytes(addressPair(addrLayer, f.data));
   w.byte(32);
-  w.str(scanProtocol);
+  w.known(scanProtocol);
   w.byte(32);
   w.num(f.origLen);
   w.byte(32);
@@ -381,8 +405,8 @@ export function summaryBytes(r: PacketRecord, digits: number): Uint8Array {
     if (ops) {
       for (let i = 0; i < ops.length; i++) {
         const o = ops[i]!;
-        if (o.op === 'append') w.str(o.text);
-        else if (o.op === 'appendSep') { w.str(o.sep); w.str(o.text); } // TCP's text is never empty
+        if (o.op === 'append') w.known(o.text);
+        else if (o.op === 'appendSep') { w.known(o.sep); w.known(o.text); } // TCP's text is never empty
       }
     }
   } else w.str(scanInfo);
