@@ -4,7 +4,7 @@ import type { CaptureParser } from '../src/capture/reader.js';
 import { Dissector } from '../src/dissect.js';
 import { fieldNeedsApp } from '../src/fields/index.js';
 import { ConvStats } from '../src/render/stats.js';
-import { summaryLine } from '../src/render/summary.js';
+import { summaryBytes, summaryLine } from '../src/render/summary.js';
 import { detailsTree, hexDump, renderTree } from '../src/render/details.js';
 import { FieldsRenderer, applyFieldsOption, defaultFieldsOptions, fieldsHeader, resolveFields, UnknownFieldError, type FieldsOptions } from '../src/render/fields.js';
 import { packetJson } from '../src/render/json.js';
@@ -115,7 +115,7 @@ export async function runRead(o: ReadOptions): Promise<number> {
         else out.line(summaryLine(rec, frame.precision ?? digits()));
         if (o.hex) { out.line(''); out.line(hexDump(frame.data)); }
         out.line('');
-      } else out.line(summaryLine(rec, frame.precision ?? digits()));
+      } else out.bytesLine(summaryBytes(rec, frame.precision ?? digits()));
     }
     // Streaming: what one read of the input completed is shown now, not when the input ends
     // (a pipe from tcpdump -U or dumpcap delivers a few packets at a time).

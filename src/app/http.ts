@@ -49,11 +49,9 @@ export type HeadResult =
 const dec = new TextDecoder('latin1');
 
 function latin1(b: Uint8Array, from: number, to: number): string {
-  // Short header strings: a manual loop is faster than TextDecoder for a few dozen bytes.
   if (to - from > 256) return dec.decode(b.subarray(from, to));
-  let s = '';
-  for (let i = from; i < to; i++) s += String.fromCharCode(b[i]!);
-  return s;
+  // Short header strings: one fromCharCode over the bytes (each byte its own code point), not a string per byte.
+  return String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]);
 }
 
 /**
@@ -174,8 +172,10 @@ export function parseHead(b: Uint8Array, at: number, end: number, ctx: HeadConte
     const h = findLine(b, at + st.from, end);
     if (!h) { st.from = Math.max(st.pos, end - at - 1); return { kind: 'incomplete', firstLine }; }
     if (h.end === lineStart) { pos = h.next; break; }
-    const text = latin1(b, lineStart, h.end);
-    headerLines.push(latin1(b, lineStart, h.next));
+    const full = latin1(b, lineStart, h.next);
+    // the line without its end: the same characters, unless the two lengths decode differently (over 256 bytes)
+    const text = h.next - lineStart <= 256 ? full.slice(0, h.end - lineStart) : latin1(b, lineStart, h.end);
+    headerLines.push(full);
     const colon = text.indexOf(':');
     if (colon > 0) {
       const name = text.slice(0, colon).trim().toLowerCase();
@@ -325,13 +325,22 @@ export function fullUri(uri: string | undefined, host: string | undefined, fallb
 }
 
 /** Build the message record from a head and what is known of the body. */
-export function makeMessage(head: HttpHead, bytes: Uint8Array, length: number, bodyWireLength: number, firstFrame: number, frame: number): HttpMessage {
+export function makeMessage(head: HttpHead, bytes: Uint8Array | (() => Uint8Array), length: number, bodyWireLength: number, firstFrame: number, frame: number): HttpMessage {
   const cl = head.headers.get('content-length');
+  const contentLength = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined;
+  const mediaType = mediaTypeOf(head.headers.get('content-type'));
+  if (typeof bytes !== 'function') {
+    return {
+      kind: head.kind, firstLine: head.firstLine, method: head.method, uri: head.uri, code: head.code, phrase: head.phrase,
+      version: head.version, headerLines: head.headerLines, headers: head.headers, contentLength, mediaType,
+      bodyWireLength, bytes, length, firstFrame, frame,
+    };
+  }
+  // The bytes of a reassembled message are put together only if someone reads them (the `http` field).
+  let cached: Uint8Array | undefined;
   return {
     kind: head.kind, firstLine: head.firstLine, method: head.method, uri: head.uri, code: head.code, phrase: head.phrase,
-    version: head.version, headerLines: head.headerLines, headers: head.headers,
-    contentLength: cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined,
-    mediaType: mediaTypeOf(head.headers.get('content-type')),
-    bodyWireLength, bytes, length, firstFrame, frame,
+    version: head.version, headerLines: head.headerLines, headers: head.headers, contentLength, mediaType,
+    bodyWireLength, get bytes(): Uint8Array { return (cached ??= bytes()); }, length, firstFrame, frame,
   };
 }

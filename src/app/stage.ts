@@ -64,12 +64,13 @@ class ByteStore {
   length = 0;
   /** bytes actually kept */
   kept = 0;
-  constructor(private readonly cap: number) {}
+  /** `expect`: the PDU's length when known (allocated at once, not by doublings) */
+  constructor(private readonly cap: number, private readonly expect = 0) {}
   append(d: Uint8Array): void {
     const n = Math.min(this.cap - this.kept, d.length);
     if (n > 0) {
       if (this.kept + n > this.buf.length) {
-        const grown = new Uint8Array(Math.min(this.cap, Math.max(this.kept + n, 2 * this.buf.length, 256)));
+        const grown = new Uint8Array(Math.min(this.cap, Math.max(this.kept + n, 2 * this.buf.length, 256, this.expect)));
         grown.set(this.buf.subarray(0, this.kept));
         streamWork.units += this.kept;
         this.buf = grown;
@@ -451,10 +452,8 @@ export class AppStage {
     const bodyWire = pduLen - head.headLength;
     const entityLen = msp.scanner ? msp.scanner.entityLength : bodyWire;
     // The message bytes are put together only if someone asks for them (the `http` field).
-    const msg = this.showMessage(fc, conv, dir, head, EMPTY, pduLen, bodyWire, entityLen, msp.pieces.length ? msp.pieces[0]!.frame : fc.rec.packet.frame.number,
+    this.showMessage(fc, conv, dir, head, () => store.bytes().subarray(0, pduLen), pduLen, bodyWire, entityLen, msp.pieces.length ? msp.pieces[0]!.frame : fc.rec.packet.frame.number,
       store.slice(head.headLength, head.headLength + 16));
-    let cached: Uint8Array | undefined;
-    Object.defineProperty(msg, 'bytes', { enumerable: true, get: () => (cached ??= store.bytes().subarray(0, pduLen)) });
     if (msp.badFrames) fc.op(ILLEGAL_SEGMENTS);
   }
 
@@ -547,13 +546,14 @@ export class AppStage {
   }
 
   /** Columns and fields of a complete HTTP message (`body`: its first bytes, when `bytes` does not hold them). */
-  private showMessage(fc: FrameCtx, conv: AppConv, dir: 0 | 1, h: HttpHead, bytes: Uint8Array, length: number, bodyWire: number, entityLen: number, firstFrame: number, body?: Uint8Array): HttpMessage {
+  private showMessage(fc: FrameCtx, conv: AppConv, dir: 0 | 1, h: HttpHead, bytes: Uint8Array | (() => Uint8Array), length: number, bodyWire: number, entityLen: number, firstFrame: number, body?: Uint8Array): HttpMessage {
     const f = fc.rec.packet.frame;
     const msg = makeMessage(h, bytes, length, bodyWire, firstFrame, f.number);
     const ops: ColumnOp[] = [{ op: 'set', text: h.firstLine + ' ' }];
     let protocol = 'HTTP';
     if (entityLen > 0 && msg.mediaType) {
-      const mc = mediaColumns(msg.mediaType, body ?? bytes.subarray(Math.min(bytes.length, h.headLength)));
+      const all = body ? undefined : typeof bytes === 'function' ? bytes() : bytes;
+      const mc = mediaColumns(msg.mediaType, body ?? all!.subarray(Math.min(all!.length, h.headLength)));
       protocol = mc.protocol;
       for (const o of mc.ops) ops.push(o);
     }
@@ -657,7 +657,7 @@ export class AppStage {
     }
     const msp: Msp = {
       proto, start, end, mode, reasm: new StreamReassembler(start, { maxHeldBytes: this.maxHeldBytes, maxHeldSegments: this.maxHeldSegments }),
-      store: new ByteStore(mode === 'segment' ? this.maxHeadBytes : this.maxPduBytes),
+      store: new ByteStore(mode === 'segment' ? this.maxHeadBytes : this.maxPduBytes, mode === 'length' ? end - start : 0),
       pieces: [], frags: [], fragsFromPieces: 0, repeatOps: [], bodyStart: start, scanned: start,
     };
     // Seed it with the bytes already seen, keeping the frames they came from.

@@ -66,8 +66,19 @@ export function relTime(sec: number, nsec: number): string {
   return (neg ? '-' : '') + Math.abs(total) + '.' + String(Math.abs(ns)).padStart(9, '0');
 }
 
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'];
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
 /** Seconds with a fixed number of decimals (truncated, not rounded, as Wireshark's columns do). */
 export function relTimeDigits(sec: number, nsec: number, digits: number): string {
+  // The common case (a time after the first frame, nanoseconds in range): the digits directly,
+  // without building all nine decimals first. This runs for every line of the packet list.
+  if (sec > 0 && nsec < 0 && nsec > -1e9) { sec -= 1; nsec += 1e9; } // borrow a second (same value)
+  if (sec >= 0 && nsec >= 0 && nsec < 1e9 && digits >= 0 && digits <= 9 && Number.isInteger(digits)) {
+    if (digits === 0) return String(sec);
+    const frac = String(Math.floor(nsec / POW10[9 - digits]!));
+    return sec + '.' + ZEROS[digits - frac.length]! + frac;
+  }
   const full = relTime(sec, nsec);
   const dot = full.indexOf('.');
   return digits === 0 ? full.slice(0, dot) : full.slice(0, dot + 1 + digits);
