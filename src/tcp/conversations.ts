@@ -55,6 +55,47 @@ function convKey(d: Uint8Array, ip: { kind: 'ipv4' | 'ipv6'; srcOffset: number; 
   return { key, high: dir >= 0 ? 1 : 0 };
 }
 
+/**
+ * A folded conversation (`conns` in bounded memory: src/tcp/fold.ts): the lifecycle has built its
+ * summary and let its state go. What stays in the tracker's table is the stream number, the key,
+ * the direction, the times, and the relative-number base of each direction, which is all a
+ * later SYN needs to be told apart as a reuse of the 4-tuple (a new tcp.stream, as before).
+ */
+interface FoldedConversation extends TcpConversation {
+  folded: readonly [number | undefined, number | undefined];
+}
+
+/** Shared stand-ins for a folded conversation's endpoints and analysis: never written (track() swaps in lateConversation first; trackQuoted only reads). */
+const FOLDED_ENDPOINTS: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
+const FOLDED_ANALYSIS = new ConvAnalysis();
+
+/** Fold a conversation in place: drop its per-direction and analysis state, keep the stub (see FoldedConversation). */
+export function foldConversation(conv: TcpConversation): void {
+  const c = conv as FoldedConversation;
+  if (c.folded) return;
+  c.folded = [conv.endpoints[0].base, conv.endpoints[1].base];
+  c.endpoints = c.flows = FOLDED_ENDPOINTS;
+  c.an = FOLDED_ANALYSIS;
+}
+
+/** The conversation was folded (a packet for it is a late packet), or is the stand-in built for such a packet. */
+export function isFolded(conv: TcpConversation): boolean {
+  return (conv as Partial<FoldedConversation>).folded !== undefined;
+}
+
+/**
+ * A packet for a folded conversation: a throw-away conversation with the stub's stream and
+ * bases, so that the packet is numbered as before and a reusing SYN is recognised exactly as
+ * before (it then starts a new conversation that replaces the stub in the table). Nothing the
+ * packet changes is kept.
+ */
+function lateConversation(stub: FoldedConversation): FoldedConversation {
+  const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
+  endpoints[0].base = stub.folded[0];
+  endpoints[1].base = stub.folded[1];
+  return { ...stub, endpoints, flows: endpoints, an: new ConvAnalysis() };
+}
+
 /** Tracks every TCP conversation of a capture in one in-order pass. */
 export class TcpTracker {
   private readonly table = new Map<string, TcpConversation>();
@@ -73,6 +114,7 @@ export class TcpTracker {
     const { key, high } = convKey(pkt.frame.data, ip, tcp);
     const f = pkt.frame;
     let conv = this.table.get(key);
+    if (conv !== undefined && (conv as FoldedConversation).folded) conv = lateConversation(conv as FoldedConversation);
     const flags = tcp.flags;
     const synOnly = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
     const synAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
