@@ -138,8 +138,8 @@ if (!HEAP_CHILD) {
     const msg = `fold: ${f1} → ${f4} B, --no-fold: ${w1} → ${w4} B`;
     // Without folding every connection stays: the heap grows with them (so this test can fail).
     assert.ok(growWhole > 3 * N * 2000, msg);
-    // With folding only a stub per 4-tuple and the table's cells stay: under a tenth of the growth.
-    assert.ok(growFold < growWhole / 10, msg);
+    // With folding only a stub per 4-tuple stays (its stream number and ISNs, a few hundred bytes): under a fifth of the growth.
+    assert.ok(growFold < growWhole / 5, msg);
   });
 } else {
   // The child of the memory test: N short connections (distinct client ports, 1 s apart) through
@@ -165,5 +165,7 @@ if (!HEAP_CHILD) {
   }
   (globalThis as { gc?: () => void }).gc!();
   (globalThis as { gc?: () => void }).gc!();
-  process.stdout.write(`heap=${process.memoryUsage().heapUsed} folded=${kept}\n`);
+  const heapUsed = process.memoryUsage().heapUsed;
+  // Uses of the tracker and the dissector after the measurement keep them alive through it.
+  process.stdout.write(`heap=${heapUsed} folded=${kept} rows=${lc.finish().length + kept} frames=${d.tcp.conversationCount}\n`);
 }

@@ -94,11 +94,10 @@ class ConnTrack {
   readonly tunnel: TunnelHop[];
   readonly firstSec: number; readonly firstNsec: number;
   lastFrame = 0; lastT = 0;
-  /** folding (src/tcp/fold.ts): the rank (creation order), the capture time of the last packet and of the close (-1: open), folded yet */
-  rank = 0;
+  /** folding (src/tcp/fold.ts): what the queues hold, the capture time of the last packet and of the close (-1: open) */
+  slot: Slot | undefined;
   seenAt = 0;
   closedAt = -1;
-  folded = false;
   /** the conversation's endpoints as [client, server] (src/tcp/endpoint.ts): packets, bytes, SYN/FIN/RST seen, last window */
   readonly ep: readonly [TcpEndpoint, TcpEndpoint];
   readonly midstream: boolean;
@@ -229,6 +228,14 @@ class ConnTrack {
 }
 
 /**
+ * What the folding queues hold for a connection: its rank, and the connection until it folds
+ * (then only these few bytes stay queued until their turn, not the connection's state).
+ */
+class Slot {
+  constructor(public track: ConnTrack | undefined, readonly rank: number) {}
+}
+
+/**
  * The lifecycle stage. Register with `dissector.addObserver(lifecycle)` before reading; call
  * `finish()` after the last packet for one summary per connection (in tcp.stream order).
  */
@@ -249,11 +256,11 @@ export class LifecycleTracker<R extends LifecycleRecord = LifecycleRecord> {
   /** open connections by conversation key (a new conversation on the same key replaces the old one: rule a) */
   private readonly byKey = new Map<TcpConversation['key'], ConnTrack>();
   /** connections by the capture time of their last packet when queued (rule c), closed ones by their close (rule b) */
-  private readonly idleQ = new TimeQueue<ConnTrack>();
-  private readonly closedQ = new TimeQueue<ConnTrack>();
+  private readonly idleQ = new TimeQueue<Slot>();
+  private readonly closedQ = new TimeQueue<Slot>();
   private closedCount = 0;
   /** connections in creation (rank) order, for the lowest rank still open */
-  private readonly ranks = new TimeQueue<ConnTrack>();
+  private readonly ranks = new TimeQueue<Slot>();
   /** TCP segments, and ICMP errors quoting one, that came for a folded connection */
   late = 0;
   lateIcmp = 0;
@@ -294,7 +301,7 @@ export class LifecycleTracker<R extends LifecycleRecord = LifecycleRecord> {
       c.seenAt = this.now;
       if (c.closedAt < 0 && c.closed()) {
         c.closedAt = this.now;
-        this.closedQ.push(c, this.now);
+        this.closedQ.push(c.slot!, this.now);
         this.closedCount++;
       }
       this.sweep(fold);
@@ -304,50 +311,54 @@ export class LifecycleTracker<R extends LifecycleRecord = LifecycleRecord> {
   /** With fold: every connection of a lower rank has been handed to onFold (or will never be). */
   get settledBelow(): number {
     const q = this.ranks;
-    while (q.peek()?.folded) q.shift();
+    while (q.size && !q.peek()!.track) q.shift();
     return q.peek()?.rank ?? this.nextRank;
   }
 
   /** A new connection under folding: its rank and queues; the conversation it replaces on its 4-tuple folds now (rule a). */
   private track(c: ConnTrack): void {
-    c.rank = this.nextRank++;
+    const slot = c.slot = new Slot(c, this.nextRank++);
     c.seenAt = this.now;
     const key = c.conv.key;
     const old = this.byKey.get(key);
     if (old && old.conv !== c.conv) this.foldConn(old);
     this.byKey.set(key, c);
-    this.idleQ.push(c, this.now);
-    this.ranks.push(c, 0);
+    this.idleQ.push(slot, this.now);
+    this.ranks.push(slot, 0);
   }
 
   /** Fold what rules b and c say is final (the heads of the queues only: O(1) amortised per packet). */
   private sweep(f: FoldSettings): void {
     const now = this.now;
-    for (let c = this.closedQ.peek(); c; c = this.closedQ.peek()) {
-      if (c.folded) { this.closedQ.shift(); continue; }
+    for (let q = this.closedQ.peek(); q; q = this.closedQ.peek()) {
+      const c = q.track;
+      if (!c) { this.closedQ.shift(); continue; }
       const over = this.closedCount > f.maxClosed;
       if (!over && !(this.closedQ.peekTime() + f.timeWait < now)) break;
       this.closedQ.shift();
       // A straggler after the close restarts the wait (unless the cap forces the fold).
-      if (over || c.seenAt + f.timeWait < now) this.foldConn(c); else this.closedQ.push(c, c.seenAt);
+      if (over || c.seenAt + f.timeWait < now) this.foldConn(c); else this.closedQ.push(q, c.seenAt);
     }
-    for (let c = this.idleQ.peek(); c; c = this.idleQ.peek()) {
-      if (c.folded) { this.idleQ.shift(); continue; }
+    for (let q = this.idleQ.peek(); q; q = this.idleQ.peek()) {
+      const c = q.track;
+      if (!c) { this.idleQ.shift(); continue; }
       if (!(this.idleQ.peekTime() + f.idle < now)) break;
       this.idleQ.shift();
-      if (c.seenAt + f.idle < now) this.foldConn(c); else this.idleQ.push(c, c.seenAt);
+      if (c.seenAt + f.idle < now) this.foldConn(c); else this.idleQ.push(q, c.seenAt);
     }
   }
 
   /** Build the summary, hand it on, drop the tracking state and leave a stub in the TCP tracker. */
   private foldConn(c: ConnTrack): void {
-    c.folded = true;
+    const slot = c.slot!;
+    slot.track = undefined;
+    while (this.ranks.size && !this.ranks.peek()!.track) this.ranks.shift();
     this.conns.delete(c.stream);
     if (this.byKey.get(c.conv.key) === c) this.byKey.delete(c.conv.key);
     if (c.closedAt >= 0) this.closedCount--;
     const done = this.done(c);
     foldConversation(c.conv);
-    this.onFold(done, c.rank);
+    this.onFold(done, slot.rank);
   }
 
   private done(c: ConnTrack): { summary: ConnSummary; timeline: ConnTimeline | undefined } {
