@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cpus, totalmem } from 'node:os';
+import { concatShifted } from './big.js';
 
 /** The 6 fields of the `-T fields` runs (both tools). */
 const FIELDS = ['frame.number', 'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.flags', 'tcp.len'];
@@ -67,6 +68,9 @@ Options:
   --timeout S     one run's limit in seconds; a slower tool shows as "> S" (default ${DEFAULT_TIMEOUT_S})
   --save FILE     also write the figures as JSON
   --fresh         capture the traffic again
+  --big           instead of the table: tcpscope conns on the first 100k/200k/400k/800k packets
+                  and all of A (is its memory flat?), and on a 5 GB capture (B five times,
+                  shifted in time, new client ports), once each, with peak RSS
   -h, --help      show this help
 
 Needs root (unshare --net, tcpdump on lo), Node 20, GNU time and:
@@ -79,6 +83,7 @@ interface Options {
   timeoutS: number;
   save?: string;
   fresh: boolean;
+  big: boolean;
 }
 
 const log = (line = ''): void => console.log(line);
@@ -88,7 +93,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     args: argv, strict: true, allowPositionals: false,
     options: {
       packets: { type: 'string' }, runs: { type: 'string' }, only: { type: 'string' }, timeout: { type: 'string' },
-      save: { type: 'string' }, fresh: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+      save: { type: 'string' }, fresh: { type: 'boolean', default: false }, big: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
@@ -100,7 +105,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     packets: values.packets === undefined ? undefined : positiveInt('--packets', values.packets, 100_000_000),
     runs: values.runs === undefined ? DEFAULT_RUNS : positiveInt('--runs', values.runs, 100),
     timeoutS: values.timeout === undefined ? DEFAULT_TIMEOUT_S : positiveInt('--timeout', values.timeout, 86_400),
-    only, save: values.save, fresh: values.fresh,
+    only, save: values.save, fresh: values.fresh, big: values.big,
   };
 }
 
@@ -195,6 +200,8 @@ function ensureCapture(name: CaptureName, fresh: boolean): CaptureFile {
     renameSync(partial, file);
     writeFileSync(metaFile, `${JSON.stringify({ ...summary, packets, note, capturedAt: new Date().toISOString() }, null, 2)}\n`);
     log(`  ${name}: ${fmtInt(packets)} packets in ${((Date.now() - t0) / 1000).toFixed(0)} s (${note})`);
+    // A capture with holes that were not in the traffic would time tools on lost-segment analysis.
+    if (summary.tcpdumpDropped) log(`  warning: tcpdump dropped ${fmtInt(summary.tcpdumpDropped)} packets; make ${name} again with --fresh on a quieter machine`);
     return { name, file, packets, bytes: statSync(file).size, note };
   } finally {
     rmSync(partial, { force: true });
@@ -369,6 +376,7 @@ async function main(): Promise<number> {
   if (!existsSync(TCPSCOPE_MAIN)) { console.error(`${TCPSCOPE_MAIN} is missing: build first (npx tsc -p tsconfig.json)`); return 1; }
   mkdirSync(CACHE_DIR, { recursive: true });
 
+  if (opts.big) return bigRuns(opts);
   const capsWanted = CAPTURES.filter((c) => opts.only.has(c) || !CAPTURES.some((x) => opts.only.has(x)));
   const jobsWanted = JOBS.filter((j) => opts.only.has(j.id) || !JOBS.some((x) => opts.only.has(x.id)));
   const caps = capsWanted.map((c) => {
@@ -425,6 +433,42 @@ async function main(): Promise<number> {
     });
   }
   if (opts.save) writeFileSync(opts.save, `${JSON.stringify({ when: new Date().toISOString(), node: process.version, tshark: tsharkVersion, cpu, cores: cpus().length, captures: saved }, null, 2)}\n`);
+  return 0;
+}
+
+/** Copies of B in the 5 GB capture (5 × 1.07 GB). */
+const BIG_COPIES = 5;
+const GROWTH = [100_000, 200_000, 400_000, 800_000];
+
+/** `--big`: is `conns`' memory flat as A grows, and does a 5 GB capture complete in bounded memory? */
+async function bigRuns(opts: Options): Promise<number> {
+  const a = ensureCapture('A', opts.fresh);
+  const b = ensureCapture('B', opts.fresh);
+  const bigFile = join(CACHE_DIR, `B${BIG_COPIES}.pcap`);
+  if (!existsSync(bigFile) || statSync(bigFile).mtimeMs < statSync(b.file).mtimeMs) {
+    log(`Writing ${bigFile}: B ${BIG_COPIES} times, each copy shifted in time and with new client ports…`);
+    concatShifted(b.file, `${bigFile}.partial`, BIG_COPIES);
+    renameSync(`${bigFile}.partial`, bigFile);
+  }
+  log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; node ${process.version}`);
+  const caps = [...GROWTH.map((n) => cutCapture(a, n)), a,
+    { name: 'A' as CaptureName, file: bigFile, packets: countPcap(bigFile), bytes: statSync(bigFile).size, note: `B ${BIG_COPIES} times` }];
+  const rows: string[] = [];
+  const rss: number[] = [];
+  for (const cap of caps) {
+    const r = await timeRun(process.execPath, [TCPSCOPE_MAIN, 'conns', cap.file], opts.timeoutS);
+    const mib = r.rssKb === undefined ? NaN : r.rssKb / 1024;
+    rss.push(mib);
+    rows.push(`  ${cap.file.split('/').pop()!.padEnd(16)} ${fmtInt(cap.packets).padStart(11)} packets ${(cap.bytes / 1e6).toFixed(0).padStart(6)} MB  ` +
+      `${r.ok ? `${r.seconds.toFixed(2).padStart(7)} s` : r.timedOut ? `  > ${opts.timeoutS} s` : '   FAILED'}  ${Number.isNaN(mib) ? '-' : mib.toFixed(0).padStart(5)} MiB peak` +
+      `${r.ok ? `  ${fmtInt(cap.packets / r.seconds).padStart(9)} packets/s` : ` ${r.detail ?? ''}`}`);
+    log(rows[rows.length - 1]);
+  }
+  const aPeaks = rss.slice(0, GROWTH.length + 1);
+  const flat = aPeaks[aPeaks.length - 1]! <= 1.25 * aPeaks[1]!;
+  const big = rss[rss.length - 1]!;
+  log(`\n  ${flat ? ' met ' : ' NOT '} conns memory flat as A grows (all of A within 1.25× of its first 200k packets)   ${aPeaks.map((m) => m.toFixed(0)).join(' / ')} MiB`);
+  log(`  ${big * 1.048576 < 100 ? ' met ' : ' NOT '} 5 GB capture completes with conns under 100 MB                            ${Number.isNaN(big) ? 'failed' : `${(big * 1.048576).toFixed(0)} MB`}`);
   return 0;
 }
 

@@ -141,7 +141,7 @@ test('-V shows each TCP header field with its meaning, in both languages; -x add
   const zh = runCli(['read', HTTP_CLOSE, '-V', '-c', '1', '--lang', 'zh-CN']).stdout;
   assert.match(zh, /Source Port: 37504 +\u2190 源端口：发送方应用程序的端口/);
   // the textbook names beside Wireshark's, also for IPv4 lines that have no meaning
-  assert.match(zh, /Acknowledgment Number: 0 +\u2190 确认号：/);
+  assert.match(zh, /Acknowledgment Number: 0 +\u2190 确认号——发送方期望/);
   assert.match(zh, /Fragment Offset: 0 +\u2190 片偏移$/m);
   assert.match(zh, /Time to Live: \d+ +\u2190 生存时间：还能/);
   assert.doesNotMatch(en, /\u2190 (Source Port|Fragment Offset)/);

@@ -101,3 +101,18 @@ test('catalogue lookups never fall back to the key: fill and translator', async 
   assert.equal(t('zh-CN', 'hello', { who: 'B' }), '你好 B');
   assert.ok(MARK in cat);
 });
+
+test('a Chinese field note joins the name and the meaning with one colon at most (read -V --lang zh-CN)', async () => {
+  const { FIELD_NAMES, fieldNote } = await import('../src/i18n/meanings.js');
+  const fields = Object.keys(FIELD_NAMES['zh-CN']);
+  assert.ok(fields.length > 30);
+  let dashed = 0;
+  for (const f of fields) {
+    const note = fieldNote('zh-CN', f);
+    if (!note) continue;
+    const name = FIELD_NAMES['zh-CN'][f as keyof (typeof FIELD_NAMES)['zh-CN']];
+    assert.ok(!note.startsWith(`${name}：`) || !note.slice(name.length + 1).includes('：'), `${f}: "${note}" has two colons`);
+    if (note.startsWith(`${name}——`)) dashed++;
+  }
+  assert.ok(dashed > 0, 'no note needed the dash: the test no longer covers the case');
+});

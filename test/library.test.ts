@@ -37,3 +37,18 @@ test('analyze() on bytes in memory (as in a browser) reports file problems throu
   assert.equal(seen[2], 1);
   assert.ok(parser.problems.some((p) => p.fatal && p.frame === 8));
 });
+
+test('the library exports the stateful decoder and the tunnel hops (a VXLAN capture, decoded packet by packet)', async () => {
+  const { PacketDecoder, tunnelsOf, readCapture } = await import('../src/index.js');
+  const bytes = new Uint8Array(readFileSync(join(SHARED, '../encap/vxlan-encapsulated-http.pcap')));
+  const decoder = new PacketDecoder();
+  const hops = new Set<string>();
+  let tcp = 0;
+  for await (const frame of readCapture((async function* () { yield bytes; })())) {
+    const p = decoder.decode(frame);
+    if (p.tcp) tcp++;
+    for (const h of tunnelsOf(p)) hops.add(h.type);
+  }
+  assert.ok(tcp > 0, 'no TCP inside the VXLAN capture');
+  assert.ok(hops.has('vxlan'), `tunnel hops seen: ${[...hops].join(', ')}`);
+});

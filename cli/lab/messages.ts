@@ -84,3 +84,31 @@ export function lm(lang: Lang, key: Key, params: Record<string, string | number>
 }
 
 export type LabKey = Key;
+
+/**
+ * The socket calls and their details are recorded in English (they are data: `lab --json`
+ * keeps them so); the Chinese report says them in Chinese. Every phrase the lab records
+ * (cli/lab/scenarios.ts, cli/lab/url.ts) is here; anything else (a request line, an errno
+ * code) is shown as it is.
+ */
+const CALL_ZH: Record<string, string> = {
+  'connect() called': '调用 connect()',
+  'connect() failed': 'connect() 失败',
+  'close() with SO_LINGER 0': 'close()（SO_LINGER 为 0）',
+  'TLS handshake done': 'TLS 握手完成',
+};
+const DETAIL_ZH: Record<string, string> = {
+  "end of data: the server's FIN": '数据结束：收到服务器的 FIN',
+  "end of data: the client's FIN": '数据结束：收到客户端的 FIN',
+  'gave up': '放弃等待',
+  'the server did not close': '服务器没有关闭连接',
+};
+
+/** A recorded socket call (and its detail) in the report's language. */
+export function callText(lang: Lang, call: string, detail?: string): string {
+  if (lang !== 'zh-CN') return detail ? `${call} ${detail}` : call;
+  const c = CALL_ZH[call] ?? call;
+  if (!detail) return c;
+  const response = /^response (\d+): (.*)$/.exec(detail);
+  return `${c} ${DETAIL_ZH[detail] ?? (response ? `响应 ${response[1]}：${response[2]}` : detail)}`;
+}

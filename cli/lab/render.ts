@@ -15,7 +15,7 @@ import type { HandshakeKind, TeardownKind } from '../../src/tcp/vocab.js';
 import type { DropCounts, EngineName } from '../capture/engine.js';
 import type { NetworkSetup } from './worker.js';
 import type { Expectation, ScenarioName, SocketEventRec } from './scenarios.js';
-import { lm, type LabKey } from './messages.js';
+import { callText, lm, type LabKey } from './messages.js';
 
 export type LabNetwork = NetworkSetup | { mode: 'route'; iface: string; addr: string };
 
@@ -117,7 +117,7 @@ export function labLadder(r: LabResult, lang: Lang, paint: Paint): string[] {
     } else {
       const ev = row.event;
       // How long after which packet each call returned is said in the sentences under the ladder.
-      const text = `${ev.call}${ev.detail ? ` ${ev.detail}` : ''}`;
+      const text = callText(lang, ev.call, ev.detail);
       if (ev.side === 'client') out.push(`${t}  ${paint.client(fit(`${t}  `, '▸ ' + text))}`);
       else {
         const prefix = `${t}  ${' '.repeat(W + 2)}${' '.repeat(W - 6)}`;
@@ -135,7 +135,7 @@ export function callNarration(r: LabResult, lang: Lang): string[] {
   const lines: string[] = [];
   for (const row of mergeTimeline(r.timeline, s.start, r.socket_events)) {
     if (!('event' in row)) continue;
-    const call = `${lm(lang, row.event.side === 'client' ? 'side_client' : 'side_server')} ${row.event.call}`;
+    const call = `${lm(lang, row.event.side === 'client' ? 'side_client' : 'side_server')} ${callText(lang, row.event.call)}`;
     if (row.after) lines.push('  ' + lm(lang, 'call.after', { call, ms: ms(row.at - row.after.t), frame: row.after.frame, flags: shortFlags(row.after.flags) }));
     else lines.push('  ' + lm(lang, 'call.before', { call, ms: ms(-row.at) }));
   }

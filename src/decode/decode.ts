@@ -8,13 +8,14 @@
  * (frame.len). Lower layers shrink both (IP trims Ethernet padding to its total length).
  */
 import type { Frame } from '../capture/types.js';
-import type { TcpOption, Ipv6ExtHeader, Ipv4Layer, Ipv6Layer, Packet } from './types.js';
+import type { Ipv6ExtHeader, Ipv4Layer, Ipv6Layer, Packet } from './types.js';
 export { Walk } from './walk.js';
 import { Walk, lastIp, type Dispatch } from './walk.js';
 import { linkType, llc, LINK_NAMES } from './link.js';
 import { ETH_TAGS, arista, gre, pbb, tag, udpTunnel } from './tunnel.js';
 import { ah, icmp } from './icmp.js';
 import { FragmentTable } from './fragments.js';
+import { TcpHeader } from './tcp-header.js';
 
 const ETH_IPV4 = 0x0800, ETH_IPV6 = 0x86dd, ETH_VLAN = 0x8100, ETH_QINQ = 0x88a8, ETH_QINQ_OLD = 0x9100,
   ETH_MPLS = 0x8847, ETH_MPLS_MC = 0x8848, ETH_PPPOES = 0x8864, ETH_PBB = 0x88e7;
@@ -27,7 +28,7 @@ const DLT = { NULL: 0, ETHERNET: 1, RAW_OPENBSD: 12, RAW_BSDOS: 14, RAW: 101, LO
  * `frame.data` (no copies). A capture is decoded with a {@link PacketDecoder}.
  */
 export function decodePacket(frame: Frame): Packet {
-  return walkFrame(frame, undefined);
+  return walkFrame(SHARED_WALK, frame, undefined);
 }
 
 /**
@@ -37,10 +38,11 @@ export function decodePacket(frame: Frame): Packet {
  */
 export class PacketDecoder {
   private readonly fragments = new FragmentTable();
+  private readonly walk = new Walk(DISPATCH);
   /** frames by what was not decoded ("link type 10 (FDDI)"), in first-seen order */
   readonly undecoded = new Map<string, number>();
   decode(frame: Frame): Packet {
-    const p = walkFrame(frame, this.fragments);
+    const p = walkFrame(this.walk, frame, this.fragments);
     if (p.undecoded !== undefined) this.undecoded.set(p.undecoded, (this.undecoded.get(p.undecoded) ?? 0) + 1);
     return p;
   }
@@ -54,8 +56,11 @@ const DISPATCH: Dispatch = {
 /** Reassembly table of the walk in progress (one walk at a time: decoding is synchronous). */
 let fragTable: FragmentTable | undefined;
 
-function walkFrame(frame: Frame, table: FragmentTable | undefined): Packet {
-  const w = new Walk(frame, DISPATCH);
+/** The walk of decodePacket (decoding is synchronous, so one is enough). */
+const SHARED_WALK = new Walk(DISPATCH);
+
+function walkFrame(w: Walk, frame: Frame, table: FragmentTable | undefined): Packet {
+  w.reset(frame);
   const cap = frame.data.length;
   // frame.len can be smaller than the captured length in odd files: Wireshark then uses cap.
   const rep = Math.max(frame.origLen, cap);
@@ -95,7 +100,7 @@ function ethertype(w: Walk, type: number, off: number, cap: number, rep: number)
 
 function ethernet(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 14) { w.truncated('eth', 'Ethernet header'); return; }
-  const type = w.dv.getUint16(off + 12);
+  const type = w.u16(off + 12);
   const isLength = type <= 1500;
   w.layers.push({ kind: 'eth', offset: off, type, isLength });
   if (isLength) { const end = Math.min(rep, off + 14 + type); llc(w, off + 14, Math.min(cap, end), end); return; }
@@ -105,8 +110,8 @@ function ethernet(w: Walk, off: number, cap: number, rep: number): void {
 function vlan(w: Walk, tpid: number, off: number, cap: number, rep: number): void {
   if (cap - off < 4) { w.truncated('vlan', '802.1Q header'); return; }
   if (w.depth++ > 32) return;
-  const tci = w.dv.getUint16(off);
-  const etype = w.dv.getUint16(off + 2);
+  const tci = w.u16(off);
+  const etype = w.u16(off + 2);
   w.layers.push({ kind: 'vlan', offset: off, tpid, priority: tci >> 13, dei: (tci >> 12) & 1, id: tci & 0xfff, etype });
   if (etype <= 1500) { const end = Math.min(rep, off + 4 + etype); llc(w, off + 4, Math.min(cap, end), end); return; }
   ethertype(w, etype, off + 4, cap, rep);
@@ -114,19 +119,17 @@ function vlan(w: Walk, tpid: number, off: number, cap: number, rep: number): voi
 
 function sll(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 16) { w.truncated('sll', 'Linux cooked header'); return; }
-  const dv = w.dv;
-  const protocol = dv.getUint16(off + 14);
-  w.layers.push({ kind: 'sll', offset: off, version: 1, pkttype: dv.getUint16(off), hatype: dv.getUint16(off + 2),
-    halen: dv.getUint16(off + 4), addrOffset: off + 6, protocol, ifindex: -1 });
+  const protocol = w.u16(off + 14);
+  w.layers.push({ kind: 'sll', offset: off, version: 1, pkttype: w.u16(off), hatype: w.u16(off + 2),
+    halen: w.u16(off + 4), addrOffset: off + 6, protocol, ifindex: -1 });
   sllPayload(w, protocol, off + 16, cap, rep);
 }
 
 function sll2(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 20) { w.truncated('sll', 'Linux cooked v2 header'); return; }
-  const dv = w.dv;
-  const protocol = dv.getUint16(off);
-  w.layers.push({ kind: 'sll', offset: off, version: 2, protocol, ifindex: dv.getUint32(off + 4), hatype: dv.getUint16(off + 8),
-    pkttype: dv.getUint8(off + 10), halen: dv.getUint8(off + 11), addrOffset: off + 12 });
+  const protocol = w.u16(off);
+  w.layers.push({ kind: 'sll', offset: off, version: 2, protocol, ifindex: w.u32(off + 4), hatype: w.u16(off + 8),
+    pkttype: w.u8(off + 10), halen: w.u8(off + 11), addrOffset: off + 12 });
   sllPayload(w, protocol, off + 20, cap, rep);
 }
 
@@ -139,11 +142,11 @@ function sllPayload(w: Walk, protocol: number, off: number, cap: number, rep: nu
 function nullLoop(w: Walk, off: number, cap: number, rep: number, loop: boolean): void {
   if (cap - off < 4) { w.truncated('null', 'Null/Loopback header'); return; }
   let family: number;
-  if (loop) family = w.dv.getUint32(off);
+  if (loop) family = w.u32(off);
   else {
     // DLT_NULL is in the writer's byte order: a family is small, so the non-zero half tells which.
-    const le = w.dv.getUint32(off, true);
-    family = (le & 0xffff0000) !== 0 && (le & 0x0000ffff) === 0 ? w.dv.getUint32(off) : le;
+    const le = w.le32(off);
+    family = (le & 0xffff0000) !== 0 && (le & 0x0000ffff) === 0 ? w.u32(off) : le;
   }
   w.layers.push({ kind: 'null', offset: off, family, loop });
   if (family === 2) ipv4(w, off + 4, cap, rep);
@@ -162,7 +165,7 @@ function rawIp(w: Walk, off: number, cap: number, rep: number): void {
 function mpls(w: Walk, off: number, cap: number, rep: number): void {
   for (let i = 0; i < 64; i++) {
     if (cap - off < 4) { w.truncated('mpls', 'MPLS label'); return; }
-    const v = w.dv.getUint32(off);
+    const v = w.u32(off);
     const bottom = (v >>> 8) & 1;
     w.layers.push({ kind: 'mpls', offset: off, label: v >>> 12, exp: (v >>> 9) & 7, bottom, ttl: v & 0xff });
     off += 4;
@@ -178,18 +181,17 @@ function mpls(w: Walk, off: number, cap: number, rep: number): void {
 
 function pppoes(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 6) { w.truncated('pppoes', 'PPPoE header'); return; }
-  const dv = w.dv;
-  const vt = dv.getUint8(off);
-  const payloadLength = dv.getUint16(off + 4);
-  w.layers.push({ kind: 'pppoes', offset: off, version: vt >> 4, type: vt & 15, code: dv.getUint8(off + 1),
-    session: dv.getUint16(off + 2), payloadLength });
+  const vt = w.u8(off);
+  const payloadLength = w.u16(off + 4);
+  w.layers.push({ kind: 'pppoes', offset: off, version: vt >> 4, type: vt & 15, code: w.u8(off + 1),
+    session: w.u16(off + 2), payloadLength });
   const end = Math.min(rep, off + 6 + payloadLength);
   ppp(w, off + 6, Math.min(cap, end), end);
 }
 
 function ppp(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 2) { w.truncated('ppp', 'PPP header'); return; }
-  const protocol = w.dv.getUint16(off);
+  const protocol = w.u16(off);
   w.layers.push({ kind: 'ppp', offset: off, protocol });
   if (protocol === 0x0021) ipv4(w, off + 2, cap, rep);
   else if (protocol === 0x0057) ipv6(w, off + 2, cap, rep);
@@ -198,8 +200,7 @@ function ppp(w: Walk, off: number, cap: number, rep: number): void {
 
 function ipv4(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 20) { w.truncated('ip', 'IPv4 header'); return; }
-  const dv = w.dv;
-  const b0 = dv.getUint8(off);
+  const b0 = w.u8(off);
   const version = b0 >> 4;
   const hdrLen = (b0 & 15) * 4;
   // tshark's IPv4 dissector hands a version-6 header to IPv6; any other version is malformed.
@@ -210,12 +211,12 @@ function ipv4(w: Walk, off: number, cap: number, rep: number): void {
     w.data(off, cap, 'ip bogus version');
     return;
   }
-  const totalLen = dv.getUint16(off + 2);
-  const ff = dv.getUint16(off + 6);
+  const totalLen = w.u16(off + 2);
+  const ff = w.u16(off + 6);
   const layer: Ipv4Layer = {
-    kind: 'ipv4' as const, offset: off, version, hdrLen, dsfield: dv.getUint8(off + 1), totalLen, id: dv.getUint16(off + 4),
-    flags: ff >> 13, fragOffset: ff & 0x1fff, ttl: dv.getUint8(off + 8), proto: dv.getUint8(off + 9), checksum: dv.getUint16(off + 10),
-    srcOffset: off + 12, dstOffset: off + 16, src: dv.getUint32(off + 12), dst: dv.getUint32(off + 16), payloadLen: 0,
+    kind: 'ipv4' as const, offset: off, version, hdrLen, dsfield: w.u8(off + 1), totalLen, id: w.u16(off + 4),
+    flags: ff >> 13, fragOffset: ff & 0x1fff, ttl: w.u8(off + 8), proto: w.u8(off + 9), checksum: w.u16(off + 10),
+    srcOffset: off + 12, dstOffset: off + 16, src: w.u32(off + 12), dst: w.u32(off + 16), payloadLen: 0,
   };
   if (w.inError) layer.quoted = true;
   w.layers.push(layer);
@@ -255,19 +256,18 @@ function isIpv6Ext(t: number): boolean {
 
 function ipv6(w: Walk, off: number, cap: number, rep: number): void {
   if (cap - off < 40) { w.truncated('ipv6', 'IPv6 header'); return; }
-  const dv = w.dv;
-  const vtf = dv.getUint32(off);
+  const vtf = w.u32(off);
   if (vtf >>> 28 !== 6) {
     w.malformed('ipv6', `IPv6 header says version ${vtf >>> 28}`, 'ip-version-mismatch');
     w.data(off, cap, 'ipv6 bogus version');
     return;
   }
-  const payloadLen = dv.getUint16(off + 4);
-  const nxt = dv.getUint8(off + 6);
+  const payloadLen = w.u16(off + 4);
+  const nxt = w.u8(off + 6);
   const ext: Ipv6ExtHeader[] = [];
   const layer: Ipv6Layer = {
     kind: 'ipv6' as const, offset: off, version: vtf >>> 28, tclass: (vtf >>> 20) & 0xff, flow: vtf & 0xfffff, payloadLen, nxt,
-    hlim: dv.getUint8(off + 7), srcOffset: off + 8, dstOffset: off + 24, ext, upperProto: nxt, upperLen: 0,
+    hlim: w.u8(off + 7), srcOffset: off + 8, dstOffset: off + 24, ext, upperProto: nxt, upperLen: 0,
   };
   if (w.inError) layer.quoted = true;
   w.layers.push(layer);
@@ -283,13 +283,13 @@ function ipv6(w: Walk, off: number, cap: number, rep: number): void {
   let frag: { start: number; more: boolean; id: number } | undefined;
   for (let i = 0; i < 16 && isIpv6Ext(proto); i++) {
     if (pcap - p < 8) { w.truncated('ipv6', `IPv6 extension header ${proto}`); return; }
-    const next = dv.getUint8(p);
+    const next = w.u8(p);
     let len: number;
     if (proto === 44) {
       len = 8;
-      const fo = dv.getUint16(p + 2);
-      if ((fo & 0xfff8) !== 0 || (fo & 1)) frag = { start: fo & 0xfff8, more: (fo & 1) === 1, id: dv.getUint32(p + 4) };
-    } else len = (dv.getUint8(p + 1) + 1) * 8;
+      const fo = w.u16(p + 2);
+      if ((fo & 0xfff8) !== 0 || (fo & 1)) frag = { start: fo & 0xfff8, more: (fo & 1) === 1, id: w.u32(p + 4) };
+    } else len = (w.u8(p + 1) + 1) * 8;
     ext.push({ type: proto, offset: p, length: len, nxt: next });
     p += len;
     proto = next;
@@ -330,21 +330,33 @@ function ipProto(w: Walk, proto: number, off: number, cap: number, rep: number):
 
 function tcp(w: Walk, off: number, cap: number, rep: number): void {
   const captured = Math.max(0, cap - off);
-  const dv = w.dv;
-  const g16 = (o: number): number => (captured >= o + 2 ? dv.getUint16(off + o) : 0);
-  const g32 = (o: number): number => (captured >= o + 4 ? dv.getUint32(off + o) : 0);
-  const hf = g16(12);
-  const hdrLen = (hf >> 12) * 4;
-  const layer = {
-    kind: 'tcp' as const, offset: off, captured, srcPort: g16(0), dstPort: g16(2), seq: g32(4), ack: g32(8), hdrLen,
-    flags: hf & 0x0fff, window: g16(14), checksum: g16(16), urgent: g16(18), options: [] as TcpOption[],
-    len: Math.max(0, rep - off - hdrLen), payloadOffset: off + hdrLen, payloadCaptured: Math.max(0, cap - off - hdrLen),
-  };
+  const layer = new TcpHeader(w.d);
+  layer.offset = off;
+  layer.captured = captured;
+  let hdrLen: number;
+  if (captured >= 20) {
+    const hf = w.u16(off + 12);
+    hdrLen = (hf >> 12) * 4;
+    layer.srcPort = w.u16(off); layer.dstPort = w.u16(off + 2); layer.seq = w.u32(off + 4); layer.ack = w.u32(off + 8);
+    layer.flags = hf & 0x0fff; layer.window = w.u16(off + 14); layer.checksum = w.u16(off + 16); layer.urgent = w.u16(off + 18);
+  } else {
+    // A cut header (or one quoted by an ICMP error): the fields past the captured bytes read as 0.
+    const g16 = (o: number): number => (captured >= o + 2 ? w.u16(off + o) : 0);
+    const g32 = (o: number): number => (captured >= o + 4 ? w.u32(off + o) : 0);
+    const hf = g16(12);
+    hdrLen = (hf >> 12) * 4;
+    layer.srcPort = g16(0); layer.dstPort = g16(2); layer.seq = g32(4); layer.ack = g32(8);
+    layer.flags = hf & 0x0fff; layer.window = g16(14); layer.checksum = g16(16); layer.urgent = g16(18);
+  }
+  layer.hdrLen = hdrLen;
+  layer.len = Math.max(0, rep - off - hdrLen);
+  layer.payloadOffset = off + hdrLen;
+  layer.payloadCaptured = Math.max(0, cap - off - hdrLen);
   if (w.inError) {
     // An ICMP error quotes the first 8 bytes or more: never tracked as a segment. tshark shows the
     // sequence number of the 8 bytes an ICMPv4 error quotes; under ICMPv6 only the ports.
-    if (w.errorKind === 'icmp') (layer as typeof layer & { quoted?: boolean }).quoted = true;
-    (layer as typeof layer & { inError?: boolean }).inError = true;
+    if (w.errorKind === 'icmp') layer.quoted = true;
+    layer.inError = true;
     w.layers.push(layer);
     return;
   }
@@ -354,56 +366,15 @@ function tcp(w: Walk, off: number, cap: number, rep: number): void {
   w.pkt.ip = lastIp(w);
   if (hdrLen < 20) { w.malformed('tcp', `bogus TCP header length ${hdrLen} (must be at least 20)`, 'tcp-bad-header-length'); layer.len = 0; layer.payloadCaptured = 0; return; }
   if (rep - off < hdrLen) { w.malformed('tcp', `TCP header length ${hdrLen} is longer than the ${rep - off} bytes of the segment`, 'tcp-header-exceeds-segment'); layer.len = 0; }
-  const optEnd = Math.min(off + hdrLen, cap);
-  tcpOptions(w, layer.options, off + 20, optEnd, off + hdrLen);
+  if (hdrLen > 20) layer.scanOptions(w, Math.min(off + hdrLen, cap));
   if (cap < off + hdrLen) w.truncated('tcp', 'TCP options');
-}
-
-function tcpOptions(w: Walk, out: TcpOption[], p: number, capEnd: number, hdrEnd: number): void {
-  const dv = w.dv;
-  while (p < hdrEnd) {
-    if (p >= capEnd) return;
-    const kind = dv.getUint8(p);
-    if (kind === 0) { out.push({ kind: 0, offset: p, length: 1 }); return; }
-    if (kind === 1) { out.push({ kind: 1, offset: p, length: 1 }); p++; continue; }
-    if (p + 1 >= hdrEnd) { out.push({ kind: 'other', code: kind, offset: p, length: 1, malformed: 'option length missing' }); w.malformed('tcp', `TCP option ${kind} has no length byte`, 'tcp-option-no-length'); return; }
-    if (p + 1 >= capEnd) return;
-    const len = dv.getUint8(p + 1);
-    if (len < 2 || p + len > hdrEnd) {
-      out.push({ kind: 'other', code: kind, offset: p, length: len, malformed: `option length ${len} is invalid` });
-      w.malformed('tcp', `TCP option ${kind} has an invalid length ${len}`, 'tcp-option-bad-length');
-      return;
-    }
-    if (p + len > capEnd) return;
-    switch (kind) {
-      case 2: out.push(len === 4 ? { kind: 2, offset: p, length: len, mss: dv.getUint16(p + 2) } : bad(w, kind, p, len, 4)); break;
-      case 3: out.push(len === 3 ? { kind: 3, offset: p, length: len, shift: dv.getUint8(p + 2) } : bad(w, kind, p, len, 3)); break;
-      case 4: out.push(len === 2 ? { kind: 4, offset: p, length: len } : bad(w, kind, p, len, 2)); break;
-      case 5: {
-        if ((len - 2) % 8 !== 0) { out.push(bad(w, kind, p, len, 10)); break; }
-        const blocks: Array<[number, number]> = [];
-        for (let q = p + 2; q + 8 <= p + len; q += 8) blocks.push([dv.getUint32(q), dv.getUint32(q + 4)]);
-        out.push({ kind: 5, offset: p, length: len, blocks });
-        break;
-      }
-      case 8: out.push(len === 10 ? { kind: 8, offset: p, length: len, tsval: dv.getUint32(p + 2), tsecr: dv.getUint32(p + 6) } : bad(w, kind, p, len, 10)); break;
-      default: out.push({ kind: 'other', code: kind, offset: p, length: len });
-    }
-    p += len;
-  }
-}
-
-function bad(w: Walk, kind: number, offset: number, length: number, want: number): TcpOption {
-  w.malformed('tcp', `TCP option ${kind}: length ${length}, should be ${want}`, 'tcp-option-wrong-length');
-  return { kind: 'other', code: kind, offset, length, malformed: `option length should be ${want}` };
 }
 
 function udp(w: Walk, off: number, cap: number, rep: number): void {
   const captured = Math.max(0, cap - off);
   if (captured < 8) { w.truncated('udp', 'UDP header'); return; }
-  const dv = w.dv;
-  const layer = { kind: 'udp' as const, offset: off, captured, srcPort: dv.getUint16(off), dstPort: dv.getUint16(off + 2),
-    length: dv.getUint16(off + 4), checksum: dv.getUint16(off + 6), payloadOffset: off + 8 };
+  const layer = { kind: 'udp' as const, offset: off, captured, srcPort: w.u16(off), dstPort: w.u16(off + 2),
+    length: w.u16(off + 4), checksum: w.u16(off + 6), payloadOffset: off + 8 };
   if (w.inError) { w.layers.push({ ...layer, quoted: true }); return; }
   w.layers.push(layer);
   w.pkt.udp = layer;

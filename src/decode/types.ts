@@ -73,7 +73,11 @@ export interface TcpLayer {
   srcPort: number; dstPort: number; seq: number; ack: number;
   /** header length in bytes (data offset × 4) */ hdrLen: number;
   /** 12 bits: reserved(3) AE CWR ECE URG ACK PSH RST SYN FIN */ flags: number;
-  window: number; checksum: number; urgent: number; options: TcpOption[];
+  window: number; checksum: number; urgent: number;
+  /** the options, in header order (parsed on first use: src/decode/tcp-header.ts) */
+  readonly options: TcpOption[];
+  /** bit k set when the header has a well-formed option of kind k (`1 << o.kind` for each option whose kind is a number): SACK is `1 << 5` */
+  optionKinds: number;
   /** segment length from the IP layer's lengths (tcp.len) */ len: number;
   /** offset and captured length of the payload */ payloadOffset: number; payloadCaptured: number;
   /** a header quoted inside an ICMP error (only the first 8 bytes may be there; never tracked) */
@@ -139,7 +143,8 @@ export interface Packet {
   ip?: IpLayer;
   tcp?: TcpLayer;
   udp?: UdpLayer;
-  problems: PacketProblem[];
+  /** what is wrong with its headers, in decoding order (a shared empty array when nothing is) */
+  problems: readonly PacketProblem[];
   /** what the decoder did not decode: a link type, ethertype or tunnel (for the CLI's one-time notice) */
   undecoded?: string;
 }

@@ -23,11 +23,18 @@ export interface Dispatch {
   ppp: Decoder;
 }
 
+/** The problems of a packet that has none: one shared, frozen array (most packets have none). */
+export const NO_PROBLEMS: readonly PacketProblem[] = Object.freeze([]);
+const EMPTY = new Uint8Array(0);
+
+/**
+ * One decoder keeps one Walk and starts it again on every frame ({@link reset}): only the
+ * packet, its layers and problems escape into the result, so they are made new each time; the
+ * walk itself and its byte access (plain byte arithmetic, no DataView per frame) are reused.
+ */
 export class Walk {
-  d: Uint8Array;
-  dv: DataView;
-  readonly layers: Layer[] = [];
-  readonly problems: PacketProblem[] = [];
+  d: Uint8Array = EMPTY;
+  layers: Layer[] = [];
   pkt: Packet;
   /** inside an ICMP error: quoted headers, not tracked and not length-checked */
   inError = 0;
@@ -35,13 +42,22 @@ export class Walk {
   errorKind: 'icmp' | 'icmpv6' = 'icmp';
   /** tunnel/IP nesting depth, bounded so a crafted packet cannot recurse for ever */
   depth = 0;
-  constructor(frame: Frame, readonly to: Dispatch) {
+  constructor(readonly to: Dispatch) {
+    this.pkt = newPacket(undefined as unknown as Frame, this.layers);
+  }
+  /** Start on a new frame. */
+  reset(frame: Frame): void {
     this.d = frame.data;
-    this.dv = new DataView(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
-    this.pkt = { frame, layers: this.layers, problems: this.problems };
+    this.layers = [];
+    this.pkt = newPacket(frame, this.layers);
+    this.inError = 0;
+    this.errorKind = 'icmp';
+    this.depth = 0;
   }
   private problem(id: DecodeProblemId, layer: string, message: string): void {
-    this.problems.push({ id, layer, kind: DECODE_PROBLEMS[id].kind === 'truncated' ? 'truncated' : 'malformed', message });
+    let list = this.pkt.problems as PacketProblem[];
+    if (list === NO_PROBLEMS) list = this.pkt.problems = [];
+    list.push({ id, layer, kind: DECODE_PROBLEMS[id].kind === 'truncated' ? 'truncated' : 'malformed', message });
   }
   truncated(layer: string, what: string): void {
     this.problem('header-truncated', layer, `${what}: packet size limited during capture`);
@@ -58,17 +74,22 @@ export class Walk {
     this.data(off, cap, what);
     this.pkt.undecoded ??= what;
   }
-  u8(o: number): number { return this.dv.getUint8(o); }
-  u16(o: number): number { return this.dv.getUint16(o); }
-  u32(o: number): number { return this.dv.getUint32(o); }
-  le16(o: number): number { return this.dv.getUint16(o, true); }
-  le32(o: number): number { return this.dv.getUint32(o, true); }
+  // Big-endian (and little-endian) reads; callers check the captured length first.
+  u8(o: number): number { return this.d[o]!; }
+  u16(o: number): number { const d = this.d; return (d[o]! << 8) | d[o + 1]!; }
+  u32(o: number): number { const d = this.d; return ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0; }
+  le16(o: number): number { const d = this.d; return d[o]! | (d[o + 1]! << 8); }
+  le32(o: number): number { const d = this.d; return (d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16) | (d[o + 3]! << 24)) >>> 0; }
   /** Swap in a longer buffer (the frame followed by a reassembled datagram): offsets stay valid. */
   extend(d: Uint8Array): void {
     this.d = d;
-    this.dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
     this.pkt.frame = { ...this.pkt.frame, data: d };
   }
+}
+
+/** A packet with every property present from the start (one object shape for all packets). */
+function newPacket(frame: Frame, layers: Layer[]): Packet {
+  return { frame, layers, ip: undefined, tcp: undefined, udp: undefined, problems: NO_PROBLEMS, undecoded: undefined };
 }
 
 export function lastIp(w: Walk): IpLayer | undefined {

@@ -191,5 +191,7 @@ export function fieldNote(lang: Lang, field: string): string | undefined {
   const name = FIELD_NAMES[lang][field as FieldNameKey];
   if (!m) return name;
   const head = m.split('：')[0]!;
-  return head.length < m.length && (head.includes(name) || name.includes(head)) ? m : `${name}：${m}`;
+  if (head.length < m.length && (head.includes(name) || name.includes(head))) return m;
+  // A meaning that has its own colon ("禁止分片：路由器…") gets a dash after the name, not a second colon.
+  return m.includes('：') ? `${name}——${m}` : `${name}：${m}`;
 }

@@ -222,7 +222,7 @@ export interface SegmentInput {
   short?: boolean;
 }
 
-/** Per-packet output (written into TcpInfo by the tracker). */
+/** Per-packet output (written into TcpInfo by the tracker; the tracker passes one object it reuses). */
 export interface SegmentOutput {
   /** TcpA bits (REUSED_PORTS is passed in) */
   flags: number;
@@ -246,10 +246,11 @@ const elapsedNs = (sec: number, nsec: number, sec0: number, nsec0: number): numb
  * Analyse one segment: Wireshark's tcp_analyze_sequence_number plus the bits of dissect_tcp
  * around it (completeness, iRTT, window-scale first-ACK flag, FIN roles, SACK bookkeeping).
  * `newConversation`: this packet created the conversation (and no other protocol announced it).
+ * The results go into `out` (returned); `s` and `out` are not kept, so callers may reuse them.
  */
 export function analyzeSegment(
   conv: ConvAnalysis, fwdIdx: 0 | 1, fwdFlow: FlowView, revFlow: FlowView, s: SegmentInput, reused: boolean, newConversation: boolean,
-  final?: StreamFinal,
+  final: StreamFinal | undefined, out: SegmentOutput,
 ): SegmentOutput {
   const fwd = fwdFlow.an, rev = revFlow.an;
   const { seq, ack, flags, window, seglen } = s;
@@ -305,10 +306,11 @@ export function analyzeSegment(
   // A short segment (tshark's "Short segment") stops here: no sequence analysis.
   if (s.short) {
     const shown = final ? (s.frame === final.firstFrame ? final.completeness : final.completeness | final.firstBits) : completenessBefore;
-    return { flags: ta, result: undefined, completeness: shown, events };
+    return output(out, ta, undefined, shown, events);
   }
 
-  const result: TcpAnalysisResult = {};
+  // made only when there is something to put in it (most segments have no analysis tree)
+  let result: TcpAnalysisResult | undefined;
   // Snapshot for the why record (cheap numbers; the object is built only when a flag fires).
   const prevNextseq = fwd.nextseq, prevNextseqFrame = fwd.nextseqFrame, prevLastack = fwd.lastack, prevWindow = fwd.window;
   const prevRevMaxseq = rev.maxseqtobeacked;
@@ -359,8 +361,8 @@ export function analyzeSegment(
       if (++fwd.dupacks === 1) fwd.dupFirstFrame = s.frame;
       fwd.dupLastFrame = s.frame;
       ta |= TcpA.DUPLICATE_ACK;
-      result.dupAckNum = fwd.dupacks;
-      result.dupAckFrame = fwd.lastNonDupAck;
+      (result ??= {}).dupAckNum = fwd.dupacks;
+      result!.dupAckFrame = fwd.lastNonDupAck;
     }
   }
   // The duplicate-ACK count starts again whenever the ack number moves.
@@ -399,8 +401,8 @@ export function analyzeSegment(
       // Otherwise a plain retransmission; the RTO is measured from the oldest unacknowledged segment.
       ta |= TcpA.RETRANSMISSION;
       const oldest = fwd.unacked[0];
-      result.rtoNs = oldest ? elapsedNs(s.sec, s.nsec, oldest.sec, oldest.nsec) : sinceNextseq;
-      result.rtoFrame = oldest ? oldest.frame : fwd.nextseqFrame;
+      (result ??= {}).rtoNs = oldest ? elapsedNs(s.sec, s.nsec, oldest.sec, oldest.nsec) : sinceNextseq;
+      result!.rtoFrame = oldest ? oldest.frame : fwd.nextseqFrame;
     }
   }
 
@@ -448,8 +450,8 @@ export function analyzeSegment(
     for (let i = list.length - 1; i >= 0; i--) {
       const u = list[i]!;
       if (ack === u.nextseq) {
-        result.acksFrame = u.frame;
-        result.ackRttNs = elapsedNs(s.sec, s.nsec, u.sec, u.nsec);
+        (result ??= {}).acksFrame = u.frame;
+        result!.ackRttNs = elapsedNs(s.sec, s.nsec, u.sec, u.nsec);
         hasTa = true;
       } else if (seqDiff(ack, u.seq) > 0 && seqDiff(ack, u.nextseq) <= 0) {
         u.seq = ack;
@@ -478,7 +480,7 @@ export function analyzeSegment(
     if (inFlight > 0 && inFlight < 2_000_000_000) {
       // less the peer's SACKed bytes and the sequence number a SYN or FIN uses up
       bif = seqAdd(inFlight, -rev.sacked - (flags & SYN_FIN ? 1 : 0));
-      if (bif) result.bytesInFlight = bif;
+      if (bif) (result ??= {}).bytesInFlight = bif;
       hasTa = true;
     }
     // Bytes sent since the last PSH.
@@ -490,7 +492,7 @@ export function analyzeSegment(
       fwd.pushLast = false;
     } else fwd.pushBytes += seglen;
     // Wireshark shows it only beside a bytes-in-flight value.
-    if (bif) result.pushBytesSent = fwd.pushBytes;
+    if (bif) result!.pushBytesSent = fwd.pushBytes;
   }
 
   // SACK blocks of this segment: D-SACK detection and the bytes they cover (for the peer's bytes in flight).
@@ -508,7 +510,7 @@ export function analyzeSegment(
 
   if (ta & ~TcpA.REUSED_PORTS) {
     const fb = fwdFlow.base ?? 0, rb = revFlow.base ?? 0;
-    result.why = {
+    (result ??= {}).why = {
       seq: seqOffset(fb, seq), seglen, nxtseq: seqOffset(fb, seqAdd(seq, seglen + (flags & SYN_FIN ? 1 : 0))), ack: seqOffset(rb, ack), window,
       nextseq: prevNextseq ? seqOffset(fb, prevNextseq) : undefined,
       lastack: prevLastack ? seqOffset(rb, prevLastack) : undefined,
@@ -525,12 +527,17 @@ export function analyzeSegment(
     };
   }
   const irtt = final ? final.irttNs : conv.irttNs;
-  if (hasTa && irtt !== 0) result.irttNs = irtt;
+  if (hasTa && irtt !== 0) (result ??= {}).irttNs = irtt;
   // The first packet of a conversation that reused the ports shows the value after its own update.
   const completeness = final ? (s.frame === final.firstFrame ? final.completeness : final.completeness | final.firstBits)
     : reused && newConversation ? conv.completeness : completenessBefore;
-  if (!s.headerComplete) return { flags: 0, result: undefined, completeness, events: events & ~TcpEvent.DSACK };
-  return { flags: ta, result: hasTa ? result : undefined, completeness, events };
+  if (!s.headerComplete) return output(out, 0, undefined, completeness, events & ~TcpEvent.DSACK);
+  return output(out, ta, hasTa ? (result ?? {}) : undefined, completeness, events);
+}
+
+function output(out: SegmentOutput, flags: number, result: TcpAnalysisResult | undefined, completeness: number, events: number): SegmentOutput {
+  out.flags = flags; out.result = result; out.completeness = completeness; out.events = events;
+  return out;
 }
 
 /** Final per-stream values that `tshark -2` shows on every packet of the stream. */

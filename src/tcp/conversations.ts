@@ -6,11 +6,13 @@
 import type { Packet, TcpLayer } from '../decode/types.js';
 import { TcpFlag } from '../decode/types.js';
 import type { TcpConversation, TcpInfo } from './types.js';
-import { analyzeSegment, ConvAnalysis, type TwoPassFinals } from './analysis.js';
+import { analyzeSegment, ConvAnalysis, type SegmentInput, type SegmentOutput, type TwoPassFinals } from './analysis.js';
 import { Endpoint } from './endpoint.js';
 import { scaleFactorField, shiftOf, WS_NONE, wsShift } from './window-scale.js';
 import { seqAdd, seqOffset } from '../core/seq.js';
 import { quotedTcp, type QuotedTcpInfo } from './quoted.js';
+import { ConvTable, keyString, type ConvKeyWords } from './conv-table.js';
+import type { Frame } from '../capture/types.js';
 
 /** One direction of a conversation (Wireshark's tcp_flow): the Endpoint of src/tcp/endpoint.ts. */
 export type TcpFlow = Endpoint;
@@ -28,32 +30,25 @@ export interface ExpectedConversations {
   claim(pkt: Packet): boolean;
 }
 
-/** Compare two byte ranges of a frame, then the ports, as Wireshark picks a conversation's direction. */
-function direction(d: Uint8Array, srcOff: number, dstOff: number, len: number, sport: number, dport: number): number {
-  for (let i = 0; i < len; i++) {
-    const a = d[srcOff + i]!, b = d[dstOff + i]!;
-    if (a !== b) return a > b ? 1 : -1;
+/** One conversation; its string `key` is made only when asked for (the table keys by numbers). */
+class Conversation implements TcpConversation {
+  readonly endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
+  readonly flows = this.endpoints;
+  firstFrame: number;
+  firstSec: number; firstNsec: number;
+  prevSec: number; prevNsec: number;
+  lastFrame: number;
+  an = new ConvAnalysis();
+  keyWords: ConvKeyWords = NO_KEY;
+  constructor(readonly stream: number, readonly firstIsHigh: 0 | 1, f: Frame) {
+    this.firstFrame = this.lastFrame = f.number;
+    this.firstSec = this.prevSec = f.tsSec;
+    this.firstNsec = this.prevNsec = f.tsNsec;
   }
-  return sport > dport ? 1 : sport < dport ? -1 : 0;
+  get key(): string { return keyString(this.keyWords); }
 }
-
-/** The address bytes as 16-bit char codes: a compact, exact map key. */
-function addrKey(d: Uint8Array, off: number, len: number): string {
-  if (len === 4) return String.fromCharCode((d[off]! << 8) | d[off + 1]!, (d[off + 2]! << 8) | d[off + 3]!);
-  let s = '';
-  for (let i = 0; i < len; i += 2) s += String.fromCharCode((d[off + i]! << 8) | d[off + i + 1]!);
-  return s;
-}
-
-/** The conversation key (the same for both directions: the lower endpoint first) and whether the source sorts above the destination (as Wireshark orders a conversation's flows). */
-function convKey(d: Uint8Array, ip: { kind: 'ipv4' | 'ipv6'; srcOffset: number; dstOffset: number }, tcp: TcpLayer): { key: string; high: 0 | 1 } {
-  const alen = ip.kind === 'ipv4' ? 4 : 16;
-  const dir = direction(d, ip.srcOffset, ip.dstOffset, alen, tcp.srcPort, tcp.dstPort);
-  const lo = dir <= 0;
-  const key = (lo ? addrKey(d, ip.srcOffset, alen) + addrKey(d, ip.dstOffset, alen) : addrKey(d, ip.dstOffset, alen) + addrKey(d, ip.srcOffset, alen))
-    + String.fromCharCode(lo ? tcp.srcPort : tcp.dstPort, lo ? tcp.dstPort : tcp.srcPort, alen);
-  return { key, high: dir >= 0 ? 1 : 0 };
-}
+const NO_KEY: ConvKeyWords = [];
+const OPT_SACK = 1 << 5;
 
 /**
  * A folded conversation (`conns` in bounded memory: src/tcp/fold.ts): the lifecycle has built its
@@ -74,7 +69,9 @@ export function foldConversation(conv: TcpConversation): void {
   const c = conv as FoldedConversation;
   if (c.folded) return;
   c.folded = [conv.endpoints[0].base, conv.endpoints[1].base];
-  c.endpoints = c.flows = FOLDED_ENDPOINTS;
+  // endpoints and flows are readonly for everyone else; a fold is the one place that swaps them.
+  const w = c as { endpoints: [Endpoint, Endpoint]; flows: [Endpoint, Endpoint] };
+  w.endpoints = w.flows = FOLDED_ENDPOINTS;
   c.an = FOLDED_ANALYSIS;
 }
 
@@ -90,16 +87,24 @@ export function isFolded(conv: TcpConversation): boolean {
  * packet changes is kept.
  */
 function lateConversation(stub: FoldedConversation): FoldedConversation {
-  const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
-  endpoints[0].base = stub.folded[0];
-  endpoints[1].base = stub.folded[1];
-  return { ...stub, endpoints, flows: endpoints, an: new ConvAnalysis() };
+  const c = new Conversation(stub.stream, stub.firstIsHigh, { number: stub.firstFrame, tsSec: stub.firstSec, tsNsec: stub.firstNsec } as Frame) as Conversation & FoldedConversation;
+  c.prevSec = stub.prevSec; c.prevNsec = stub.prevNsec; c.lastFrame = stub.lastFrame;
+  c.keyWords = stub.keyWords;
+  c.endpoints[0].base = stub.folded[0];
+  c.endpoints[1].base = stub.folded[1];
+  c.folded = stub.folded;
+  return c;
 }
 
 /** Tracks every TCP conversation of a capture in one in-order pass. */
 export class TcpTracker {
-  private readonly table = new Map<string, TcpConversation>();
+  private readonly table = new ConvTable<TcpConversation>();
   private nextStream = 0;
+  /** the inputs and outputs of analyzeSegment, refilled for every packet (neither is kept) */
+  private readonly seg: SegmentInput = {
+    frame: 0, sec: 0, nsec: 0, seq: 0, ack: 0, flags: 0, window: 0, seglen: 0, sack: undefined, headerComplete: false, short: false,
+  };
+  private readonly out: SegmentOutput = { flags: 0, result: undefined, completeness: 0, events: 0 };
   /** `-2`: final per-stream values from a first pass (see collectFinals in analysis.ts); tcp.completeness and the iRTT come from here */
   finals: TwoPassFinals | undefined;
   /** `expected`: conversations announced by an application protocol (they are not "new" when their SYN comes: tcp.completeness) */
@@ -111,10 +116,11 @@ export class TcpTracker {
   track(pkt: Packet): TcpInfo | undefined {
     const tcp = pkt.tcp, ip = pkt.ip;
     if (!tcp || !ip || tcp.hdrLen < 20) return undefined;
-    const { key, high } = convKey(pkt.frame.data, ip, tcp);
     const f = pkt.frame;
-    let conv = this.table.get(key);
+    const table = this.table;
+    let conv = table.lookup(f.data, ip.srcOffset, ip.dstOffset, ip.kind === 'ipv4' ? 4 : 16, tcp.srcPort, tcp.dstPort);
     if (conv !== undefined && (conv as FoldedConversation).folded) conv = lateConversation(conv as FoldedConversation);
+    const high = table.high;
     const flags = tcp.flags;
     const synOnly = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
     const synAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
@@ -134,13 +140,9 @@ export class TcpTracker {
     let fresh = false;
     if (!conv) {
       fresh = !this.expected?.claim(pkt);
-      const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
-      conv = {
-        stream: this.nextStream++, key, endpoints, flows: endpoints, firstIsHigh: high, firstFrame: f.number,
-        firstSec: f.tsSec, firstNsec: f.tsNsec, prevSec: f.tsSec, prevNsec: f.tsNsec, lastFrame: f.number,
-        an: new ConvAnalysis(),
-      };
-      this.table.set(key, conv);
+      const c = new Conversation(this.nextStream++, high, f);
+      c.keyWords = table.set(c);
+      conv = c;
     }
     const fwdIdx: 0 | 1 = high === conv.firstIsHigh ? 0 : 1;
     const fwd = conv.endpoints[fwdIdx];
@@ -176,11 +178,12 @@ export class TcpTracker {
     fwd.lastWindow = (flags & TcpFlag.SYN) ? undefined : windowSize;
     // Sequence analysis (tcp.analysis.*, tcp.completeness): src/tcp/analysis.ts.
     let sack: Array<[number, number]> | undefined;
-    for (const o of tcp.options) if (o.kind === 5) sack = o.blocks;
-    const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, {
-      frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: tcp.len, sack,
-      headerComplete: tcp.captured >= tcp.hdrLen,
-    }, reused, fresh, this.finals?.[conv.stream]);
+    // (the options are parsed only when the header has a SACK option: src/decode/tcp-header.ts)
+    if (tcp.optionKinds & OPT_SACK) for (const o of tcp.options) if (o.kind === 5) sack = o.blocks;
+    const s = this.seg;
+    s.frame = f.number; s.sec = f.tsSec; s.nsec = f.tsNsec; s.seq = tcp.seq; s.ack = tcp.ack; s.flags = flags; s.window = tcp.window;
+    s.seglen = tcp.len; s.sack = sack; s.headerComplete = tcp.captured >= tcp.hdrLen; s.short = false;
+    const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, s, reused, fresh, this.finals?.[conv.stream], this.out);
     const info: TcpInfo = {
       stream: conv.stream, conv, flow: fwdIdx, analysis: an.flags, seq, ack, nxtseq, windowSize, scaleFactor,
       relSec: f.tsSec - conv.firstSec, relNsec: f.tsNsec - conv.firstNsec,
@@ -199,17 +202,14 @@ export class TcpTracker {
   trackQuoted(pkt: Packet): QuotedTcpInfo | undefined {
     const q = quotedTcp(pkt);
     if (!q) return undefined;
-    const { key, high } = convKey(pkt.frame.data, q.ip, q.tcp);
     const f = pkt.frame;
-    let conv = this.table.get(key);
+    const table = this.table;
+    let conv = table.lookup(f.data, q.ip.srcOffset, q.ip.dstOffset, q.ip.kind === 'ipv4' ? 4 : 16, q.tcp.srcPort, q.tcp.dstPort);
+    const high = table.high;
     if (!conv) {
-      const endpoints: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
-      conv = {
-        stream: this.nextStream++, key, endpoints, flows: endpoints, firstIsHigh: high, firstFrame: f.number,
-        firstSec: f.tsSec, firstNsec: f.tsNsec, prevSec: f.tsSec, prevNsec: f.tsNsec, lastFrame: f.number,
-        an: new ConvAnalysis(),
-      };
-      this.table.set(key, conv);
+      const c = new Conversation(this.nextStream++, high, f);
+      c.keyWords = table.set(c);
+      conv = c;
     }
     const flow: 0 | 1 = high === conv.firstIsHigh ? 0 : 1;
     const info: QuotedTcpInfo = {
@@ -228,10 +228,10 @@ export class TcpTracker {
   private trackShort(pkt: Packet, tcp: TcpLayer, conv: TcpConversation, fwdIdx: 0 | 1, fwd: TcpFlow, rev: TcpFlow, reused: boolean, fresh: boolean): TcpInfo {
     const f = pkt.frame, flags = tcp.flags;
     fwd.packets++;
-    const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, {
-      frame: f.number, sec: f.tsSec, nsec: f.tsNsec, seq: tcp.seq, ack: tcp.ack, flags, window: tcp.window, seglen: 0,
-      sack: undefined, headerComplete: false, short: true,
-    }, reused, fresh, this.finals?.[conv.stream]);
+    const s = this.seg;
+    s.frame = f.number; s.sec = f.tsSec; s.nsec = f.tsNsec; s.seq = tcp.seq; s.ack = tcp.ack; s.flags = flags; s.window = tcp.window;
+    s.seglen = 0; s.sack = undefined; s.headerComplete = false; s.short = true;
+    const an = analyzeSegment(conv.an, fwdIdx, fwd, rev, s, reused, fresh, this.finals?.[conv.stream], this.out);
     // tshark shows the raw numbers (src/fields/tcp.ts); the lifecycle still reads relative ones.
     const syn = (flags & TcpFlag.SYN) !== 0;
     const seq = fwd.base !== undefined ? seqOffset(fwd.base, tcp.seq) : syn ? 0 : 1;

@@ -150,7 +150,7 @@ class ConnTrack {
 
     // Anomalies from the analysis stage's flags, plus SACK blocks.
     let sack = false;
-    for (const o of tcp.options) if (o.kind === 5 && o.blocks.length) sack = true;
+    if (tcp.optionKinds & (1 << 5)) for (const o of tcp.options) if (o.kind === 5 && o.blocks.length) sack = true; // options parsed only when SACK is there
     this.anomalies.observe(t.analysis, sack, this.ep[ti].lastWindow === 0);
 
     // Zeek's view.

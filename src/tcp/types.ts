@@ -1,6 +1,7 @@
 /** Per-packet TCP results of the in-order pass, named after Wireshark's fields, and the conversation they belong to. */
 import type { ConvAnalysis, TcpAnalysisResult } from './analysis.js';
 import type { Endpoint } from './endpoint.js';
+import type { ConvKeyWords } from './conv-table.js';
 
 /** Wireshark's TCP_A_* analysis flags (tcp.analysis.*), one bit each: derived from the ANALYSIS_FLAGS registry (src/tcp/vocab.ts). */
 export { TcpA } from './vocab.js';
@@ -8,8 +9,10 @@ export { TcpA } from './vocab.js';
 /** One TCP conversation (tcp.stream), kept by the tracker (src/tcp/conversations.ts). */
 export interface TcpConversation {
   stream: number;
-  /** key of the address/port pair (both directions) */
-  key: string;
+  /** key of the address/port pair (both directions), as a string: made on demand from `keyWords` */
+  readonly key: string;
+  /** the same key as the conversation table keeps it (src/tcp/conv-table.ts): to delete or replace the entry */
+  readonly keyWords: ConvKeyWords;
   /**
    * The two directions; index 0 sent the conversation's first packet (the direction convention
    * of src/tcp/endpoint.ts). `TcpInfo.flow` indexes it.
