@@ -1,16 +1,17 @@
 /** `tcpscope conns`: one row per TCP connection, or JSON, or Zeek's conn.log. */
 import { Option, type Command } from 'commander';
 import type { Lang } from '../src/i18n/meanings.js';
-import { connJson, connsTable, zeekJsonLines, zeekTsv } from '../src/render/conns.js';
+import { ConnEmitter, connJson, connsTable, zeekJsonLines, zeekTsv } from '../src/render/conns.js';
+import { DEFAULT_FOLD, lateNotice, type FoldSettings } from '../src/tcp/fold.js';
 import { reuseLinks } from '../src/render/facts.js';
 import { msg } from '../src/i18n/lifecycle.js';
 import { proseWidth } from './explain.js';
-import { Output } from './output.js';
+import { Output, warn } from './output.js';
 import { ExitCode, UsageError } from './errors.js';
 import { pickLang, captureArg, positiveInt } from './options.js';
 import { displayFilter, FILTER_HELP } from './filter.js';
 import { runLifecycle, terminalPaint } from './lifecycle-run.js';
-import { connGroups, DEFAULT_CONNS_TABLE, sinkConns } from './scale.js';
+import { connGroups, DEFAULT_CONNS_TABLE, fileLabel, sinkConns } from './scale.js';
 import { threadsOption } from './threads.js';
 
 export interface ConnsOptions {
@@ -33,6 +34,10 @@ export interface ConnsOptions {
   write?: string;
   clickhouse?: string;
   table?: string;
+  /** --no-fold: keep every connection to the end (false); default: fold (src/tcp/fold.ts) */
+  fold?: boolean;
+  /** tests only: other folding limits than DEFAULT_FOLD */
+  foldSettings?: FoldSettings;
 }
 
 export async function runConns(o: ConnsOptions): Promise<number> {
@@ -41,6 +46,8 @@ export async function runConns(o: ConnsOptions): Promise<number> {
   if (o.clickhouse && o.format === 'parquet') throw new UsageError('give either -T parquet -w FILE or --clickhouse URL');
   if (o.table && !o.clickhouse) throw new UsageError('--table goes with --clickhouse');
   if (o.threads !== undefined && o.jobs !== undefined) throw new UsageError('give either --jobs (independent files) or --threads (one capture)');
+  // Folding streams the rows in one pass; --threads (sharded workers) and the sinks collect them.
+  if (o.fold !== false && o.jobs === undefined && !(o.threads !== undefined && o.threads > 1) && o.format !== 'parquet' && o.clickhouse === undefined) return foldedConns(o, o.format);
   // One capture (a file or a merged set) or, with --jobs, every file on its own (cli/scale.ts).
   const { groups, code } = await connGroups(o);
   if (o.format === 'parquet' || o.clickhouse !== undefined) { await sinkConns(o, groups); return code; }
@@ -68,6 +75,35 @@ export async function runConns(o: ConnsOptions): Promise<number> {
   return code;
 }
 
+/**
+ * One capture in bounded memory: each connection is folded into its summary as soon as it is
+ * final (src/tcp/fold.ts) and its row goes to the ConnEmitter, which writes the rows in order
+ * as soon as every earlier one has gone (JSON), or keeps them as text until the end (table,
+ * Zeek's log). Same bytes as the end-of-capture path below, except for packets that came after
+ * their connection had been folded (said on stderr).
+ */
+async function foldedConns(o: ConnsOptions, format: 'table' | 'json' | 'zeek' | 'zeek-json'): Promise<number> {
+  const filter = displayFilter(o.filter);
+  const settings = o.foldSettings ?? DEFAULT_FOLD;
+  const out = new Output();
+  const emitter = new ConnEmitter({ format, lang: o.lang, paint: terminalPaint(o.color), table: { width: proseWidth(), wide: o.wide } }, (l) => out.line(l));
+  const run = await runLifecycle(o.file, {
+    keep: filter ? (rec) => filter.matches(rec) : undefined, live: format === 'table' ? undefined : false,
+    files: o.files, append: o.append, quiet: o.quiet, fold: settings,
+    onConn: (c, rank, span, files) => emitter.add(c, rank, files.length > 1 ? [fileLabel(files[span?.[0] ?? 0]!), fileLabel(files[span?.[1] ?? 0]!)] : undefined),
+    onSettled: (below) => emitter.settle(below),
+  });
+  const rows = emitter.end();
+  if (format === 'table' && !rows) {
+    if (run.code === ExitCode.NOT_A_CAPTURE) { /* the error already said so */ }
+    else out.line(msg(o.lang, o.filter ? 'conns.nomatch' : 'conns.none'));
+  }
+  out.flush();
+  const notice = lateNotice(run.late, settings);
+  if (notice) warn(notice);
+  return run.code;
+}
+
 export function registerConns(program: Command): void {
   program.command('conns')
     .description('one row per TCP connection: handshake, teardown, active closer, both final states, Zeek conn_state/history, Wireshark completeness')
@@ -88,6 +124,8 @@ export function registerConns(program: Command): void {
     .option('--color', 'colours even when stdout is not a terminal')
     .option('--no-color', 'no colours')
     .option('--quiet', 'no progress bar (shown on stderr when it is a terminal and the file is larger than 8 MB)')
+    .option('--no-fold', 'keep every connection in memory to the end of the capture (by default a connection is folded into its row once it has closed and 60 s of capture time passed, or 2,048 later connections closed, or after 300 s without a packet: memory then follows the connections open at once; a packet that comes after its connection was folded is left out of the row, and said on stderr)')
+    .addOption(new Option('--fold-limits <timeWait,idle,maxClosed>', 'tests only: folding limits').hideHelp())
     .action(async (file: string[] | undefined, opts: Record<string, unknown>) => {
       const files = captureArg('conns', file, opts);
       const format = opts.json ? 'json' : (opts.T as ConnsOptions['format']);
@@ -96,6 +134,15 @@ export function registerConns(program: Command): void {
         write: opts.w as string | undefined, clickhouse: opts.clickhouse as string | undefined, table: opts.table as string | undefined,
         format, lang: pickLang(opts.lang as string | undefined), filter: opts.Y as string | undefined,
         color: opts.color === undefined ? undefined : Boolean(opts.color), wide: Boolean(opts.wide), quiet: Boolean(opts.quiet),
+        fold: opts.fold !== false, foldSettings: foldLimits(opts.foldLimits as string | undefined),
       });
     });
+}
+
+/** --fold-limits T,I,N (tests): seconds of time-wait, seconds of idleness, closed connections kept. */
+function foldLimits(v: string | undefined): FoldSettings | undefined {
+  if (v === undefined) return undefined;
+  const [timeWait, idle, maxClosed] = v.split(',').map(Number);
+  if (![timeWait, idle, maxClosed].every((n) => n !== undefined && Number.isFinite(n) && n >= 0)) throw new UsageError('--fold-limits takes three numbers: timeWait,idle,maxClosed');
+  return { timeWait: timeWait!, idle: idle!, maxClosed: maxClosed! };
 }

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { Dissector, type RecordObserver } from '../src/dissect.js';
 import { appLine, type PacketRecord } from '../src/record.js';
 import { LifecycleTracker, type ConnSummary, type ConnTimeline, type LifecycleOptions } from '../src/tcp/lifecycle.js';
+import { isFolded } from '../src/tcp/conversations.js';
 import type { Paint } from '../src/render/text.js';
 import { plainPaint } from '../src/render/text.js';
 import { summaryLine } from '../src/render/summary.js';
@@ -19,6 +20,9 @@ export interface LifecycleRun {
   /** capture sets: the files read, and per tcp.stream the indexes of the files of its first and last packet */
   files: string[];
   spans: Map<number, [number, number]>;
+  /** with fold: packets that came after their connection had been folded (src/tcp/fold.ts), and how many of them were TCP segments (the rest: ICMP errors quoting one) */
+  late: number;
+  lateSegments: number;
 }
 
 export interface RunOptions extends LifecycleOptions<PacketRecord> {
@@ -38,6 +42,14 @@ export interface RunOptions extends LifecycleOptions<PacketRecord> {
   append?: boolean;
   /** --quiet: no progress bar on stderr (cli/progress.ts) */
   quiet?: boolean;
+  /**
+   * With `fold` (LifecycleOptions): each kept connection goes to onConn as soon as it is final
+   * (with its rank, and the indexes in `files` of the files of its first and last packet);
+   * onSettled(below) after each batch of frames: every rank below has gone or never will. The
+   * result's `conns` is then empty.
+   */
+  onConn?: (summary: ConnSummary, rank: number, span: readonly [number, number] | undefined, files: readonly string[]) => void;
+  onSettled?: (below: number) => void;
 }
 
 /**
@@ -51,11 +63,35 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
   // The HTTP/TLS stage only for what reads it: -Y, the live packet lines, timelines (their
   // application lines) and extra observers (explain's facts). `conns` alone never does.
   const dissector = new Dissector({ app: Boolean(opts.keep || live || opts.timeline || opts.observers?.length) });
-  const lifecycle = new LifecycleTracker<PacketRecord>({ appLine, ...opts });
-  dissector.addObserver(lifecycle);
-  for (const o of opts.observers ?? []) dissector.addObserver(o);
   const matched = new Set<number>();
   const keep = opts.keep;
+  const fold = opts.fold && !opts.timeline ? opts.fold : undefined;
+  const onConn = opts.onConn ?? (() => {});
+  const lifecycle = new LifecycleTracker<PacketRecord>({
+    appLine, ...opts, fold,
+    // A folded connection: its row (when kept) goes now; its -Y match and file span are no longer needed.
+    onFold: ({ summary }, rank) => {
+      const s = summary.stream;
+      if (!keep || matched.has(s)) onConn(summary, rank, spans.get(s), opened.files);
+      matched.delete(s);
+      spans.delete(s);
+    },
+  });
+  // Each packet's -Y match and file before the lifecycle sees it: its connection may fold right after.
+  dissector.addObserver({
+    observe: (rec) => {
+      const t = rec.tcp;
+      if (!t || (fold && isFolded(t.conv))) return;
+      if (keep && !matched.has(t.stream) && keep(rec)) matched.add(t.stream);
+      const file = rec.packet.frame.file;
+      if (file !== undefined) {
+        const s = spans.get(t.stream);
+        if (s) s[1] = file; else spans.set(t.stream, [file, file]);
+      }
+    },
+  });
+  dissector.addObserver(lifecycle);
+  for (const o of opts.observers ?? []) dissector.addObserver(o);
   let frames = 0;
   if (live) warn('tcpscope: packets are shown as they arrive; the connections\' verdicts need the whole capture and follow when the input ends');
   const progress = startProgress(file, { quiet: opts.quiet, streamsToStdout: Boolean(live) });
@@ -64,21 +100,17 @@ export async function runLifecycle(file: string, opts: RunOptions = {}): Promise
       const rec = dissector.dissect(frame);
       frames++;
       progress.tick(frame.fileOffset, rec.tcp ? rec.tcp.stream : -1);
-      if (keep && rec.tcp && !matched.has(rec.tcp.stream) && keep(rec)) matched.add(rec.tcp.stream);
-      if (frame.file !== undefined && rec.tcp) {
-        const s = spans.get(rec.tcp.stream);
-        if (s) s[1] = frame.file; else spans.set(rec.tcp.stream, [frame.file, frame.file]);
-      }
       if (live) live.line(summaryLine(rec, frame.precision ?? (opened.parser.info?.precision === 'ns' ? 9 : 6)));
     }
     live?.flush();
+    if (fold) opts.onSettled?.(lifecycle.settledBelow);
   }
   progress.stop();
   if (live && frames) { live.line(''); live.flush(); }
   noticeUndecoded(dissector);
   let conns = lifecycle.finish();
   if (keep) conns = conns.filter((c) => matched.has(c.summary.stream));
-  return { conns, code: reportProblems(opened.parser, opened.label, frames), files: opened.files, spans };
+  return { conns, code: reportProblems(opened.parser, opened.label, frames), files: opened.files, spans, late: lifecycle.late + lifecycle.lateIcmp, lateSegments: lifecycle.late };
 }
 
 /** Colours when writing to a terminal (and NO_COLOR is not set), plain text otherwise. */

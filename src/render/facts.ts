@@ -118,6 +118,28 @@ export function reuseLinks(conns: readonly ConnSummary[]): { reuses: Map<number,
   return { reuses, reusedBy };
 }
 
+/**
+ * reuses_stream one connection at a time, for connections that arrive in stream order per 4-tuple
+ * (the order `conns` folds them in: a stream folds before the one that reuses its 4-tuple):
+ * the same earlier stream as reuseLinks gives as long as the streams of one 4-tuple start in
+ * stream order (time does not step backwards between them). One entry per 4-tuple seen.
+ */
+export class ReuseTracker {
+  private readonly last = new Map<string, { start: number; stream: number }>();
+
+  /** The earlier stream with the same 4-tuple (null when none), then remember this one. */
+  next(c: ConnSummary): number | null {
+    const k = tuple(c);
+    const prev = this.last.get(k);
+    const before = prev !== undefined && (prev.start < c.start || (prev.start === c.start && prev.stream < c.stream));
+    if (!prev) { this.last.set(k, { start: c.start, stream: c.stream }); return null; }
+    if (!before) return null;
+    const earlier = prev.stream;
+    prev.start = c.start; prev.stream = c.stream;
+    return earlier;
+  }
+}
+
 /** How a side's FIN came about, as far as the packets tell. */
 export type CloseCall = 'shutdown' | 'close' | 'unknown';
 

@@ -50,6 +50,52 @@ class Conversation implements TcpConversation {
 const NO_KEY: ConvKeyWords = [];
 const OPT_SACK = 1 << 5;
 
+/**
+ * A folded conversation (`conns` in bounded memory: src/tcp/fold.ts): the lifecycle has built its
+ * summary and let its state go. What stays in the tracker's table is the stream number, the key,
+ * the direction, the times, and the relative-number base of each direction, which is all a
+ * later SYN needs to be told apart as a reuse of the 4-tuple (a new tcp.stream, as before).
+ */
+interface FoldedConversation extends TcpConversation {
+  folded: readonly [number | undefined, number | undefined];
+}
+
+/** Shared stand-ins for a folded conversation's endpoints and analysis: never written (track() swaps in lateConversation first; trackQuoted only reads). */
+const FOLDED_ENDPOINTS: [Endpoint, Endpoint] = [new Endpoint(0), new Endpoint(1)];
+const FOLDED_ANALYSIS = new ConvAnalysis();
+
+/** Fold a conversation in place: drop its per-direction and analysis state, keep the stub (see FoldedConversation). */
+export function foldConversation(conv: TcpConversation): void {
+  const c = conv as FoldedConversation;
+  if (c.folded) return;
+  c.folded = [conv.endpoints[0].base, conv.endpoints[1].base];
+  // endpoints and flows are readonly for everyone else; a fold is the one place that swaps them.
+  const w = c as { endpoints: [Endpoint, Endpoint]; flows: [Endpoint, Endpoint] };
+  w.endpoints = w.flows = FOLDED_ENDPOINTS;
+  c.an = FOLDED_ANALYSIS;
+}
+
+/** The conversation was folded (a packet for it is a late packet), or is the stand-in built for such a packet. */
+export function isFolded(conv: TcpConversation): boolean {
+  return (conv as Partial<FoldedConversation>).folded !== undefined;
+}
+
+/**
+ * A packet for a folded conversation: a throw-away conversation with the stub's stream and
+ * bases, so that the packet is numbered as before and a reusing SYN is recognised exactly as
+ * before (it then starts a new conversation that replaces the stub in the table). Nothing the
+ * packet changes is kept.
+ */
+function lateConversation(stub: FoldedConversation): FoldedConversation {
+  const c = new Conversation(stub.stream, stub.firstIsHigh, { number: stub.firstFrame, tsSec: stub.firstSec, tsNsec: stub.firstNsec } as Frame) as Conversation & FoldedConversation;
+  c.prevSec = stub.prevSec; c.prevNsec = stub.prevNsec; c.lastFrame = stub.lastFrame;
+  c.keyWords = stub.keyWords;
+  c.endpoints[0].base = stub.folded[0];
+  c.endpoints[1].base = stub.folded[1];
+  c.folded = stub.folded;
+  return c;
+}
+
 /** Tracks every TCP conversation of a capture in one in-order pass. */
 export class TcpTracker {
   private readonly table = new ConvTable<TcpConversation>();
@@ -73,6 +119,7 @@ export class TcpTracker {
     const f = pkt.frame;
     const table = this.table;
     let conv = table.lookup(f.data, ip.srcOffset, ip.dstOffset, ip.kind === 'ipv4' ? 4 : 16, tcp.srcPort, tcp.dstPort);
+    if (conv !== undefined && (conv as FoldedConversation).folded) conv = lateConversation(conv as FoldedConversation);
     const high = table.high;
     const flags = tcp.flags;
     const synOnly = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;

@@ -17,14 +17,17 @@
  * The shapes it produces are in lifecycle-types.ts.
  *
  * Memory: per connection a fixed set of numbers (plus a bounded list of SYN retransmission
- * times); a packet-by-packet timeline only for the streams the caller asks for (explain).
+ * times); a packet-by-packet timeline only for the streams the caller asks for (explain). With
+ * `fold` (conns), a connection's summary is built and its state dropped as soon as it is final
+ * (src/tcp/fold.ts): memory then follows the connections open at once, not every one seen.
  */
 import { tunnelsOf, type TunnelHop } from '../decode/tunnels.js';
 import { TcpFlag, type Packet } from '../decode/types.js';
 import { ipv4, ipv6At } from '../core/format.js';
 import { seqGe } from '../core/seq.js';
 import type { TcpInfo } from './types.js';
-import type { TcpConversation } from './conversations.js';
+import { foldConversation, isFolded, type TcpConversation } from './conversations.js';
+import { TimeQueue, type FoldSettings } from './fold.js';
 import type { Endpoint as TcpEndpoint } from './endpoint.js';
 import { Completeness } from './analysis.js';
 import type { SegmentKind } from './fsm.js';
@@ -60,6 +63,13 @@ export interface LifecycleOptions<R extends LifecycleRecord = LifecycleRecord> {
   maxTimeline?: number;
   /** the application-layer line shown on a timeline entry (HTTP request line, TLS server name…): src/record.ts appLine */
   appLine?: (rec: R) => string | null;
+  /**
+   * Fold connections (src/tcp/fold.ts) with these settings: each summary goes to `onFold` as soon
+   * as it is final, with its rank (0, 1, 2… in the order finish() would have listed it), and
+   * finish() folds the rest. Not with timelines (explain needs whole connections).
+   */
+  fold?: FoldSettings;
+  onFold?: (done: { summary: ConnSummary; timeline: ConnTimeline | undefined }, rank: number) => void;
 }
 
 const secs = (sec: number, nsec: number, sec0: number, nsec0: number): number => (sec - sec0) + (nsec - nsec0) / 1e9;
@@ -84,6 +94,10 @@ class ConnTrack {
   readonly tunnel: TunnelHop[];
   readonly firstSec: number; readonly firstNsec: number;
   lastFrame = 0; lastT = 0;
+  /** folding (src/tcp/fold.ts): what the queues hold, the capture time of the last packet and of the close (-1: open) */
+  slot: Slot | undefined;
+  seenAt = 0;
+  closedAt = -1;
   /** the conversation's endpoints as [client, server] (src/tcp/endpoint.ts): packets, bytes, SYN/FIN/RST seen, last window */
   readonly ep: readonly [TcpEndpoint, TcpEndpoint];
   readonly midstream: boolean;
@@ -174,6 +188,12 @@ class ConnTrack {
     if (entry) entry.states = [this.fsm.sides[0].state, this.fsm.sides[1].state];
   }
 
+  /** Both FINs sent and acknowledged, or a RST: only late stragglers can still come (fold rule b). */
+  closed(): boolean {
+    const td = this.td;
+    return td.rst !== undefined || Boolean(td.fin[0] && td.fin[1] && td.finAck[0] && td.finAck[1]);
+  }
+
   finish(): { summary: ConnSummary; timeline: ConnTimeline | undefined } {
     const [cf, sf] = this.fsm.sides;
     this.fsm.finish(this.hs.synCount, this.midstream);
@@ -208,6 +228,14 @@ class ConnTrack {
 }
 
 /**
+ * What the folding queues hold for a connection: its rank, and the connection until it folds
+ * (then only these few bytes stay queued until their turn, not the connection's state).
+ */
+class Slot {
+  constructor(public track: ConnTrack | undefined, readonly rank: number) {}
+}
+
+/**
  * The lifecycle stage. Register with `dissector.addObserver(lifecycle)` before reading; call
  * `finish()` after the last packet for one summary per connection (in tcp.stream order).
  */
@@ -219,37 +247,144 @@ export class LifecycleTracker<R extends LifecycleRecord = LifecycleRecord> {
   private readonly keepTimeline: (stream: number, first: R) => boolean;
   private readonly maxTimeline: number;
   private readonly appLine: ((rec: LifecycleRecord) => string | null) | undefined;
+  // Folding (src/tcp/fold.ts); unused without opts.fold.
+  private readonly fold: FoldSettings | undefined;
+  private readonly onFold: NonNullable<LifecycleOptions['onFold']>;
+  /** capture time: the highest timestamp seen so far */
+  private now = -Infinity;
+  private nextRank = 0;
+  /** open connections by conversation key (a new conversation on the same key replaces the old one: rule a) */
+  private readonly byKey = new Map<TcpConversation['key'], ConnTrack>();
+  /** connections by the capture time of their last packet when queued (rule c), closed ones by their close (rule b) */
+  private readonly idleQ = new TimeQueue<Slot>();
+  private readonly closedQ = new TimeQueue<Slot>();
+  private closedCount = 0;
+  /** connections in creation (rank) order, for the lowest rank still open */
+  private readonly ranks = new TimeQueue<Slot>();
+  /** TCP segments, and ICMP errors quoting one, that came for a folded connection */
+  late = 0;
+  lateIcmp = 0;
 
   constructor(opts: LifecycleOptions<R> = {}) {
     this.keepTimeline = opts.timeline ?? (() => false);
     this.maxTimeline = opts.maxTimeline ?? DEFAULT_MAX_TIMELINE;
     this.appLine = opts.appLine as ((rec: LifecycleRecord) => string | null) | undefined;
+    this.fold = opts.timeline ? undefined : opts.fold;
+    this.onFold = opts.onFold ?? (() => {});
   }
 
   observe(rec: R): void {
     const t = rec.tcp;
-    if (!t && rec.quoted) this.noteIcmp(rec.packet, rec.quoted);
-    if (!t || !rec.packet.tcp || !rec.packet.ip) return;
+    const fold = this.fold;
+    if (fold) {
+      const fr = rec.packet.frame, ts = fr.tsSec + fr.tsNsec / 1e9;
+      if (ts > this.now) this.now = ts;
+    }
+    if (!t && rec.quoted) {
+      if (fold && isFolded(rec.quoted.conv)) this.lateIcmp++;
+      else this.noteIcmp(rec.packet, rec.quoted);
+    }
+    // Sweeps come after the packet: the TCP tracker has already counted it on its connection's
+    // endpoints, so a connection folds only with all of its packets seen here too. Observers that
+    // must see a packet before its connection folds (its -Y match, its file) go before this one.
+    if (!t || !rec.packet.tcp || !rec.packet.ip) { if (fold) this.sweep(fold); return; }
+    if (fold && isFolded(t.conv)) { this.late++; this.sweep(fold); return; }
     let c = this.conns.get(t.stream);
     if (!c) {
       c = new ConnTrack(rec, this.keepTimeline(t.stream, rec), this.maxTimeline);
       this.conns.set(t.stream, c);
-      this.order.push(c);
+      if (fold) this.track(c);
+      else this.order.push(c);
     }
     c.observe(rec, this.appLine);
+    if (fold) {
+      c.seenAt = this.now;
+      if (c.closedAt < 0 && c.closed()) {
+        c.closedAt = this.now;
+        this.closedQ.push(c.slot!, this.now);
+        this.closedCount++;
+      }
+      this.sweep(fold);
+    }
+  }
+
+  /** With fold: every connection of a lower rank has been handed to onFold (or will never be). */
+  get settledBelow(): number {
+    const q = this.ranks;
+    while (q.size && !q.peek()!.track) q.shift();
+    return q.peek()?.rank ?? this.nextRank;
+  }
+
+  /** A new connection under folding: its rank and queues; the conversation it replaces on its 4-tuple folds now (rule a). */
+  private track(c: ConnTrack): void {
+    const slot = c.slot = new Slot(c, this.nextRank++);
+    c.seenAt = this.now;
+    const key = c.conv.key;
+    const old = this.byKey.get(key);
+    if (old && old.conv !== c.conv) this.foldConn(old);
+    this.byKey.set(key, c);
+    this.idleQ.push(slot, this.now);
+    this.ranks.push(slot, 0);
+  }
+
+  /** Fold what rules b and c say is final (the heads of the queues only: O(1) amortised per packet). */
+  private sweep(f: FoldSettings): void {
+    const now = this.now;
+    for (let q = this.closedQ.peek(); q; q = this.closedQ.peek()) {
+      const c = q.track;
+      if (!c) { this.closedQ.shift(); continue; }
+      const over = this.closedCount > f.maxClosed;
+      if (!over && !(this.closedQ.peekTime() + f.timeWait < now)) break;
+      this.closedQ.shift();
+      // A straggler after the close restarts the wait (unless the cap forces the fold).
+      if (over || c.seenAt + f.timeWait < now) this.foldConn(c); else this.closedQ.push(q, c.seenAt);
+    }
+    for (let q = this.idleQ.peek(); q; q = this.idleQ.peek()) {
+      const c = q.track;
+      if (!c) { this.idleQ.shift(); continue; }
+      if (!(this.idleQ.peekTime() + f.idle < now)) break;
+      this.idleQ.shift();
+      if (c.seenAt + f.idle < now) this.foldConn(c); else this.idleQ.push(q, c.seenAt);
+    }
+  }
+
+  /** Build the summary, hand it on, drop the tracking state and leave a stub in the TCP tracker. */
+  private foldConn(c: ConnTrack): void {
+    const slot = c.slot!;
+    slot.track = undefined;
+    while (this.ranks.size && !this.ranks.peek()!.track) this.ranks.shift();
+    this.conns.delete(c.stream);
+    if (this.byKey.get(c.conv.key) === c) this.byKey.delete(c.conv.key);
+    if (c.closedAt >= 0) this.closedCount--;
+    const done = this.done(c);
+    foldConversation(c.conv);
+    this.onFold(done, slot.rank);
+  }
+
+  private done(c: ConnTrack): { summary: ConnSummary; timeline: ConnTimeline | undefined } {
+    const done = c.finish();
+    const notes = this.icmp.get(c.stream);
+    if (notes) {
+      done.summary.icmp = notes.map(({ flow, ...n }) => ({ ...n, side: flow === c.clientFlow ? 'client' : 'server' }));
+      if (this.fold) this.icmp.delete(c.stream);
+    }
+    return done;
   }
 
   /** Summaries (and timelines for the streams that keep one), in tcp.stream order. */
   finish(): Array<{ summary: ConnSummary; timeline: ConnTimeline | undefined }> {
+    if (this.fold) {
+      // The rest in rank order (the Map keeps creation order).
+      for (const c of [...this.conns.values()]) this.foldConn(c);
+      this.icmp.clear();
+      return [];
+    }
     // Let each connection's tracking state go as soon as its summary exists (big captures).
     const out: Array<{ summary: ConnSummary; timeline: ConnTimeline | undefined }> = [];
     const order = this.order.splice(0);
     this.conns.clear();
     for (let i = 0; i < order.length; i++) {
-      const c = order[i]!, done = c.finish();
-      const notes = this.icmp.get(c.stream);
-      if (notes) done.summary.icmp = notes.map(({ flow, ...n }) => ({ ...n, side: flow === c.clientFlow ? 'client' : 'server' }));
-      out.push(done);
+      out.push(this.done(order[i]!));
       (order as Array<ConnTrack | undefined>)[i] = undefined;
     }
     this.icmp.clear();
