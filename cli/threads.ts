@@ -126,7 +126,8 @@ export async function runLifecycleThreaded(file: string, opts: ThreadedOptions):
   const { conns, spans } = mergeShards(done.map((r) => ({ ...r, summaries: r.summaries ?? unpackValues(r.packed!, r.count) as ConnSummary[] })));
   noticeUndecoded({ decoder: { undecoded: new Map(lead.undecoded) } });
   const code = reportProblems({ info: lead.info ?? null, problems: lead.problems ?? [] }, lead.label ?? file, lead.frames);
-  return { conns: conns.map((summary) => ({ summary, timeline: undefined })), code, files: lead.files ?? files, spans };
+  // Workers keep every connection to the end (no folding), so no packet comes late.
+  return { conns: conns.map((summary) => ({ summary, timeline: undefined })), code, files: lead.files ?? files, spans, late: 0, lateSegments: 0 };
 }
 
 /**
