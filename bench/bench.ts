@@ -48,6 +48,7 @@ const JOBS: Array<{ id: string; tool: string; what: string; argv: (f: string) =>
   { id: 'ts-fields', tool: 'tcpscope', what: 'tcpscope read -T fields (6)', argv: (f) => [process.execPath, [TCPSCOPE_MAIN, 'read', f, ...FIELD_ARGS]] },
   { id: 'ts-list', tool: 'tcpscope', what: 'tcpscope read (packet list)', argv: (f) => [process.execPath, [TCPSCOPE_MAIN, 'read', f]] },
   { id: 'ts-conns', tool: 'tcpscope', what: 'tcpscope conns', argv: (f) => [process.execPath, [TCPSCOPE_MAIN, 'conns', f]] },
+  { id: 'ts-conns-threads', tool: 'tcpscope', what: 'tcpscope conns --threads 2', argv: (f) => [process.execPath, [TCPSCOPE_MAIN, 'conns', '--threads', '2', f]] },
   { id: 'ts-conns-json', tool: 'tcpscope', what: 'tcpscope conns --json', argv: (f) => [process.execPath, [TCPSCOPE_MAIN, 'conns', '--json', f]] },
   { id: 'ts-conv', tool: 'tcpscope', what: 'tcpscope read -q -z conv,tcp', argv: (f) => [process.execPath, [TCPSCOPE_MAIN, 'read', '-q', f, '-z', 'conv,tcp']] },
 ];
@@ -348,6 +349,7 @@ function printRatios(cap: CaptureFile, jobs: Job[]): Array<{ target: string; met
   want('conns >= 10x tshark -z conv,tcp', ratio(f('tshark-conv'), f('ts-conns')), 10);
   lines.push({ target: 'conns vs tshark -z conv,tcp, desegment off (info)', met: undefined, text: ratio(f('tshark-conv-nodeseg'), f('ts-conns')).text });
   want('conns faster than tcptrace', ratio(f('tcptrace'), f('ts-conns')), 1);
+  lines.push({ target: 'conns --threads 2 vs tcptrace (info)', met: undefined, text: ratio(f('tcptrace'), f('ts-conns-threads')).text });
   lines.push({ target: 'conns --json vs tshark -z conv,tcp (info)', met: undefined, text: ratio(f('tshark-conv'), f('ts-conns-json')).text });
   lines.push({ target: 'read -q -z conv,tcp vs tshark -z conv,tcp (info)', met: undefined, text: ratio(f('tshark-conv'), f('ts-conv')).text });
   const rss = f('ts-conns')?.rssMiB;
